@@ -1,0 +1,63 @@
+"""The `headroom` command: each module of this package registers its commands on one typer app.
+
+A module here defines `register(app)`; it is picked up by name, so adding a command group never
+edits a shared file. Every command is a thin door into a pipeline function.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="headroom",
+    help="Grid headroom and interconnection-queue risk forecasts for siting AI compute.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+_debug = {"on": False}
+
+# Errors a user can act on: shown as one line, exit 1, no traceback unless --debug.
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, LookupError, OSError)
+
+
+@app.callback()
+def _options(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+) -> None:
+    _debug["on"] = debug
+
+
+def _register_all() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_all()
+
+
+def error_line(exc: BaseException) -> str:
+    """One line that says what went wrong."""
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return f"error: {text.splitlines()[0] if text else type(exc).__name__}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the app, turning user errors into one line and exit code 1."""
+    try:
+        app(args=list(argv) if argv is not None else None, prog_name="headroom")
+    except USER_ERRORS as exc:
+        if _debug["on"] or "--debug" in (argv or sys.argv):
+            raise
+        err_console.print(error_line(exc), markup=False, highlight=False)
+        sys.exit(1)

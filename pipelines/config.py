@@ -1,0 +1,43 @@
+"""Runtime settings from the environment (prefix HEADROOM_) and a cached accessor."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+class Settings(BaseSettings):
+    """Everything configurable; every field can be set as HEADROOM_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="HEADROOM_", extra="ignore")
+
+    home: Path = Field(Path(".headroom"), description="Root of all runtime state (store, models, inbox).")
+    host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
+    port: int = Field(8000, description="Port the HTTP service binds to.")
+    catalog: Path = Field(REPO_DATA / "regions.toml", description="The shipped region catalog.")
+    samples: Path = Field(REPO_DATA / "samples", description="Folder of the shipped demo samples.")
+    api_keys: str = Field("", description="Comma-separated bearer keys allowed to write.")
+    default_horizon: int = Field(168, description="Hours forecast by `headroom train`.")
+    n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")
+    seed: int = Field(7, description="Seed for sampling in training and publishing.")
+
+    @property
+    def tables(self) -> Path:
+        """Folder that holds the Delta tables."""
+        return self.home / "tables"
+
+    @property
+    def user_catalog(self) -> Path:
+        """Regions added at run time (demo synthetic regions, API additions)."""
+        return self.home / "regions.toml"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
