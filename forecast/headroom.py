@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import polars as pl
 
 from forecast import schema as S
-from forecast.models.base import quantiles_from_paths
+from forecast.models.base import ForecastModel, quantiles_from_paths
 
 PATH_KEY = (S.REGION, S.SAMPLE, S.TS)
 
@@ -51,4 +51,67 @@ def prob_min_below(
         .group_by(S.REGION)
         .agg((pl.col("min") < threshold_mw).mean().alias("probability"))
         .sort(S.REGION)
+    )
+
+
+def align_ends(components: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Cut every component of a region to the latest hour all of them have (for joint origins)."""
+    ends = (
+        pl.concat([f.group_by(S.REGION).agg(pl.col(S.TS).max()) for f in components.values()])
+        .group_by(S.REGION)
+        .agg(pl.col(S.TS).min().alias("end"), pl.len().alias("n"))
+        .filter(pl.col("n") == len(components))
+    )
+    return {
+        name: frame.join(ends.select(S.REGION, "end"), on=S.REGION)
+        .filter(pl.col(S.TS) <= pl.col("end"))
+        .drop("end")
+        for name, frame in components.items()
+    }
+
+
+def hold_last_paths(frame: pl.DataFrame, horizon: int, n_samples: int) -> pl.DataFrame:
+    """Paths that hold each region's last value (capacity between known changes): no spread."""
+    last = frame.sort(S.TS).group_by(S.REGION).agg(pl.col(S.TS).last(), pl.col(S.VALUE).last())
+    steps = pl.DataFrame({"h": list(range(1, horizon + 1))})
+    samples = pl.DataFrame({S.SAMPLE: list(range(n_samples))}, schema={S.SAMPLE: pl.Int32})
+    return (
+        last.join(steps, how="cross")
+        .join(samples, how="cross")
+        .select(
+            S.REGION,
+            S.SAMPLE,
+            (pl.col(S.TS) + pl.duration(hours=pl.col("h"))).alias(S.TS),
+            S.VALUE,
+        )
+    )
+
+
+def forecast_targets(
+    grid_load: pl.DataFrame,
+    ai_demand: pl.DataFrame,
+    capacity: pl.DataFrame,
+    make_model: Callable[[str], ForecastModel],
+    horizon: int,
+    quantiles: Sequence[float],
+    n_samples: int,
+    seed: int,
+) -> pl.DataFrame:
+    """Quantiles of grid_load, ai_demand, capacity and headroom: `target, region, ts, quantile, value`.
+
+    The two demand components are fitted separately and sampled with one seed on aligned histories,
+    so their paths share origins; headroom is formed path by path, never from quantiles.
+    """
+    parts = align_ends({S.GRID_LOAD: grid_load, S.AI_DEMAND: ai_demand, S.CAPACITY: capacity})
+    paths = {
+        target: make_model(target).fit(parts[target]).sample_paths(horizon, n_samples, seed)
+        for target in (S.GRID_LOAD, S.AI_DEMAND)
+    }
+    paths[S.CAPACITY] = hold_last_paths(parts[S.CAPACITY], horizon, n_samples)
+    paths[S.HEADROOM] = headroom_paths(paths[S.CAPACITY], paths[S.GRID_LOAD], paths[S.AI_DEMAND])
+    return pl.concat(
+        [
+            quantiles_from_paths(frame, quantiles).select(pl.lit(target).alias(S.TARGET), pl.all())
+            for target, frame in paths.items()
+        ]
     )

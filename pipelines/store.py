@@ -36,9 +36,7 @@ class Store:
 
     def _table(self, table: str, version: int | None = None) -> DeltaTable | None:
         try:
-            return DeltaTable(
-                self.uri(table), version=version, storage_options=self.storage_options or None
-            )
+            return DeltaTable(self.uri(table), version=version, storage_options=self.storage_options or None)
         except TableNotFoundError:
             return None
 
@@ -51,9 +49,7 @@ class Store:
         """Lazy view of a table (at `version` when given); an absent table scans as empty."""
         if self._table(table) is None:
             return S.empty(S.TABLES[table]).lazy()
-        return pl.scan_delta(
-            self.uri(table), version=version, storage_options=self.storage_options or None
-        )
+        return pl.scan_delta(self.uri(table), version=version, storage_options=self.storage_options or None)
 
     def read(self, table: str, version: int | None = None) -> pl.DataFrame:
         """A whole table as a frame."""
@@ -62,9 +58,7 @@ class Store:
     def append(self, table: str, frame: pl.DataFrame) -> int:
         """Append rows in one atomic commit; returns the new version."""
         rows = S.conform(frame, S.TABLES[table])
-        rows.write_delta(
-            self.uri(table), mode="append", storage_options=self.storage_options or None
-        )
+        rows.write_delta(self.uri(table), mode="append", storage_options=self.storage_options or None)
         return self.version(table) or 0
 
     def overwrite(self, table: str, frame: pl.DataFrame) -> int:
@@ -114,9 +108,8 @@ class Store:
 def latest_observations(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     """The current value per key: re-deliveries are appended, and the latest ingested wins."""
     lazy = frame.lazy()
-    return (
-        lazy.sort(S.INGESTED_AT, nulls_last=False)
-        .unique(subset=list(OBSERVATION_KEY), keep="last", maintain_order=True)
+    return lazy.sort(S.INGESTED_AT, nulls_last=False).unique(
+        subset=list(OBSERVATION_KEY), keep="last", maintain_order=True
     )
 
 
@@ -125,9 +118,4 @@ def load_series(store: Store, series: str, regions: Sequence[str] | None = None)
     lazy = store.scan("observations").filter(pl.col(S.SERIES) == series)
     if regions is not None:
         lazy = lazy.filter(pl.col(S.REGION).is_in(list(regions)))
-    return (
-        latest_observations(lazy)
-        .select(S.REGION, S.TS, S.VALUE)
-        .sort(S.REGION, S.TS)
-        .collect()
-    )
+    return latest_observations(lazy).select(S.REGION, S.TS, S.VALUE).sort(S.REGION, S.TS).collect()

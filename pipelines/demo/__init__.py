@@ -36,14 +36,24 @@ def _region_seed(seed: int, region_id: str, what: str) -> int:
 
 
 def _series_rows(region: str, series: str, ts: pl.Series, values: np.ndarray, source: str) -> pl.DataFrame:
-    return pl.DataFrame({
-        S.REGION: region, S.SERIES: series, S.TS: ts, S.VALUE: np.round(values, 3),
-        S.UNIT: "MW", S.SOURCE: source,
-    })
+    return pl.DataFrame(
+        {
+            S.REGION: region,
+            S.SERIES: series,
+            S.TS: ts,
+            S.VALUE: np.round(values, 3),
+            S.UNIT: "MW",
+            S.SOURCE: source,
+        }
+    )
 
 
 def demo_frames(
-    catalog: dict[str, Region], settings: Settings, now: datetime, days: int, seed: int,
+    catalog: dict[str, Region],
+    settings: Settings,
+    now: datetime,
+    days: int,
+    seed: int,
     synthetic_regions: int = 0,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[Region], dict[str, int]]:
     """Observations and queue requests of the demo, the synthetic regions made, and replay shifts."""
@@ -56,7 +66,9 @@ def demo_frames(
         source = f"demo:{sample.series_name};shift_days={shift}"
         frames.append(_series_rows(region.id, S.GRID_LOAD, real[S.TS], real[S.VALUE].to_numpy(), source))
         frames.extend(_synthetic_series(region, real, now, seed))
-        queues.append(syn.queue_requests(region, now, syn.QueueParams(), _region_seed(seed, region.id, "queue")))
+        queues.append(
+            syn.queue_requests(region, now, syn.QueueParams(), _region_seed(seed, region.id, "queue"))
+        )
     rng = np.random.default_rng(seed)
     made = []
     for index in range(1, synthetic_regions + 1):
@@ -65,7 +77,9 @@ def demo_frames(
         load = syn.synthetic_load(region, ts, now, load_params, _region_seed(seed, region.id, "load"))
         frames.append(_series_rows(region.id, S.GRID_LOAD, ts, load, "demo:synthetic"))
         frames.extend(_synthetic_series(region, pl.DataFrame({S.TS: ts, S.VALUE: load}), now, seed))
-        queues.append(syn.queue_requests(region, now, syn.QueueParams(), _region_seed(seed, region.id, "queue")))
+        queues.append(
+            syn.queue_requests(region, now, syn.QueueParams(), _region_seed(seed, region.id, "queue"))
+        )
         made.append(region)
     observations = pl.concat(frames).with_columns(pl.lit(now).cast(S.UTC_TS).alias(S.INGESTED_AT))
     return S.conform(observations, S.OBSERVATIONS), pl.concat(queues), made, shifts
@@ -86,7 +100,11 @@ def _synthetic_series(region: Region, load: pl.DataFrame, now: datetime, seed: i
 
 
 def run_demo(
-    store: Store, settings: Settings, now: datetime, days: int = 730, seed: int = 7,
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    days: int = 730,
+    seed: int = 7,
     synthetic_regions: int = 0,
 ) -> DemoReport:
     """Load the demo into the store; rows whose key is already stored are left as they are."""
@@ -101,12 +119,22 @@ def run_demo(
         store.append("observations", new)
     store.upsert("queue_requests", queues, keys=(S.REGION, "request_id"))
     settings.home.mkdir(parents=True, exist_ok=True)
-    (settings.home / "demo.json").write_text(json.dumps(
-        {"ends_at": latest_hour(now).isoformat(), "days": days, "seed": seed, "shift_days": shifts,
-         "note": "grid_load is real data shifted forward by shift_days; original ts = ts - shift_days"},
-        indent=1,
-    ))
+    (settings.home / "demo.json").write_text(
+        json.dumps(
+            {
+                "ends_at": latest_hour(now).isoformat(),
+                "days": days,
+                "seed": seed,
+                "shift_days": shifts,
+                "note": "grid_load is real data shifted forward by shift_days; original ts = ts - shift_days",
+            },
+            indent=1,
+        )
+    )
     return DemoReport(
-        regions=[*shifts, *(r.id for r in made)], observations=new.height,
-        queue_requests=queues.height, shift_days=shifts, ends_at=latest_hour(now),
+        regions=[*shifts, *(r.id for r in made)],
+        observations=new.height,
+        queue_requests=queues.height,
+        shift_days=shifts,
+        ends_at=latest_hour(now),
     )

@@ -51,7 +51,5 @@ def replay(sample: pl.DataFrame, now: datetime, days: int) -> tuple[pl.DataFrame
     end = latest_hour(now)
     shift_days = replay_shift_days(sample[S.TS].max(), now)
     shifted = sample.with_columns(pl.col(S.TS) + timedelta(days=shift_days))
-    window = shifted.filter(
-        (pl.col(S.TS) <= end) & (pl.col(S.TS) > end - timedelta(days=days))
-    ).sort(S.TS)
+    window = shifted.filter((pl.col(S.TS) <= end) & (pl.col(S.TS) > end - timedelta(days=days))).sort(S.TS)
     return window, shift_days

@@ -29,16 +29,34 @@ class Sample:
 
 
 SAMPLES = (
-    Sample("us-nova", "eia930_dom_fwest_west_pjm_erco_2015_2023.csv", "EIA930_PJM-DOM",
-           "U.S. EIA Form EIA-930, PJM Dominion sub-BA (Ruggles et al., Sci Data 7, 155, 2020)",
-           "CC BY 4.0"),
-    Sample("de-fra", "entsoe_de_lu_2019_2021.csv", "ENTSOE_DE-LU",
-           "ENTSO-E Transparency Platform, Actual Total Load, bidding zone DE-LU",
-           "ENTSO-E Transparency Platform terms of use (re-use with attribution)"),
-    Sample("nordics", "nordpool_no_areas_2013_2020.csv", "NORDPOOL_NO1",
-           "Nord Pool, hourly consumption, area NO1 (Oslo)", "Nord Pool public market data terms"),
-    Sample("us-wtx", "ercot_native_load_weather_zones_2016_2024.csv", "ERCOT_FWEST",
-           "ERCOT Native Load by weather zone, Far West", "ERCOT public reports"),
+    Sample(
+        "us-nova",
+        "eia930_dom_fwest_west_pjm_erco_2015_2023.csv",
+        "EIA930_PJM-DOM",
+        "U.S. EIA Form EIA-930, PJM Dominion sub-BA (Ruggles et al., Sci Data 7, 155, 2020)",
+        "CC BY 4.0",
+    ),
+    Sample(
+        "de-fra",
+        "entsoe_de_lu_2019_2021.csv",
+        "ENTSOE_DE-LU",
+        "ENTSO-E Transparency Platform, Actual Total Load, bidding zone DE-LU",
+        "ENTSO-E Transparency Platform terms of use (re-use with attribution)",
+    ),
+    Sample(
+        "nordics",
+        "nordpool_no_areas_2013_2020.csv",
+        "NORDPOOL_NO1",
+        "Nord Pool, hourly consumption, area NO1 (Oslo)",
+        "Nord Pool public market data terms",
+    ),
+    Sample(
+        "us-wtx",
+        "ercot_native_load_weather_zones_2016_2024.csv",
+        "ERCOT_FWEST",
+        "ERCOT Native Load by weather zone, Far West",
+        "ERCOT public reports",
+    ),
 )
 
 
@@ -61,11 +79,19 @@ def build_samples(shared_long: Path, out_dir: Path) -> list[dict]:
         long = pl.read_csv(shared_long / sample.file, try_parse_dates=True)
         cut, filled = cut_sample(long, sample)
         cut.write_parquet(out_dir / sample.filename, compression="zstd", compression_level=19)
-        records.append({
-            "region": sample.region, "file": sample.filename, "source_series": sample.series_name,
-            "from": str(cut[S.TS].min()), "to": str(cut[S.TS].max()), "rows": cut.height,
-            "filled": filled, "publisher": sample.publisher, "licence": sample.licence,
-        })
+        records.append(
+            {
+                "region": sample.region,
+                "file": sample.filename,
+                "source_series": sample.series_name,
+                "from": str(cut[S.TS].min()),
+                "to": str(cut[S.TS].max()),
+                "rows": cut.height,
+                "filled": filled,
+                "publisher": sample.publisher,
+                "licence": sample.licence,
+            }
+        )
     return records
 
 

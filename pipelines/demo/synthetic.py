@@ -20,10 +20,14 @@ from forecast.catalog import Region
 class CapacityParams:
     """Firm capacity serving a region: peak demand times (1 + reserve margin), with step changes."""
 
-    reserve_margin: float = field(default=0.15, metadata={"description": "Capacity above peak load + full AI load."})
+    reserve_margin: float = field(
+        default=0.15, metadata={"description": "Capacity above peak load + full AI load."}
+    )
     steps: tuple[tuple[float, float], ...] = field(
         default=((0.3, 0.03), (0.6, -0.02), (0.85, 0.04)),
-        metadata={"description": "(position in the history 0-1, relative change): additions > 0, retirements < 0."},
+        metadata={
+            "description": "(position in the history 0-1, relative change): additions > 0, retirements < 0."
+        },
     )
 
 
@@ -50,8 +54,12 @@ class QueueParams:
     history_years: float = field(default=10.0, metadata={"description": "Years of requests before now."})
     median_mw: float = field(default=150.0, metadata={"description": "Median requested MW (lognormal)."})
     sigma_mw: float = field(default=0.9, metadata={"description": "Lognormal sigma of requested MW."})
-    load_share: float = field(default=0.6, metadata={"description": "Share of load (vs generation) requests."})
-    size_weight: float = field(default=0.55, metadata={"description": "How much size rank pushes the wait up (0-1)."})
+    load_share: float = field(
+        default=0.6, metadata={"description": "Share of load (vs generation) requests."}
+    )
+    size_weight: float = field(
+        default=0.55, metadata={"description": "How much size rank pushes the wait up (0-1)."}
+    )
     withdraw_share: float = field(default=0.2, metadata={"description": "Share of requests that withdraw."})
 
 
@@ -62,7 +70,9 @@ class LoadParams:
     base_mw: float = field(default=3000.0, metadata={"description": "Mean load, MW."})
     daily: float = field(default=0.12, metadata={"description": "Daily amplitude (peak 18:00 local)."})
     weekend: float = field(default=0.06, metadata={"description": "Weekend reduction."})
-    annual: float = field(default=0.15, metadata={"description": "Annual amplitude (winter and summer peaks)."})
+    annual: float = field(
+        default=0.15, metadata={"description": "Annual amplitude (winter and summer peaks)."}
+    )
     holiday: float = field(default=0.08, metadata={"description": "Reduction on public holidays."})
     noise: float = field(default=0.02, metadata={"description": "AR(1) noise sd, fraction of base."})
     growth_per_year: float = field(default=0.02, metadata={"description": "Trend growth per year."})
@@ -126,7 +136,7 @@ def capacity(peak_mw: float, n_hours: int, params: CapacityParams) -> np.ndarray
     """Hourly firm capacity (MW) with its step changes at the given positions of the history."""
     value = np.full(n_hours, peak_mw * (1 + params.reserve_margin))
     for position, change in params.steps:
-        value[int(position * n_hours):] *= 1 + change
+        value[int(position * n_hours) :] *= 1 + change
     return value
 
 
@@ -146,18 +156,26 @@ def queue_requests(region: Region, now: datetime, params: QueueParams, seed: int
     kinds = np.where(rng.uniform(size=n) < params.load_share, "load", "generation")
     rows = []
     for i in range(n):
-        in_service = requested[i] + timedelta(days=int(round(wait_days[i])))
-        withdrawn = requested[i] + timedelta(days=int(round(withdraw_days[i])))
+        in_service = requested[i] + timedelta(days=round(float(wait_days[i])))
+        withdrawn = requested[i] + timedelta(days=round(float(withdraw_days[i])))
         status, in_on, wd_on = "active", None, None
         if withdraws[i] and withdrawn <= now.date():
             status, wd_on = "withdrawn", withdrawn
         elif not withdraws[i] and in_service <= now.date():
             status, in_on = "in_service", in_service
-        rows.append({
-            S.REGION: region.id, "request_id": f"{region.id}-Q{i + 1:04d}", "kind": str(kinds[i]),
-            "mw": float(mw[i]), "requested_on": requested[i], "status": status,
-            "in_service_on": in_on, "withdrawn_on": wd_on, S.SOURCE: "demo:synthetic",
-        })
+        rows.append(
+            {
+                S.REGION: region.id,
+                "request_id": f"{region.id}-Q{i + 1:04d}",
+                "kind": str(kinds[i]),
+                "mw": float(mw[i]),
+                "requested_on": requested[i],
+                "status": status,
+                "in_service_on": in_on,
+                "withdrawn_on": wd_on,
+                S.SOURCE: "demo:synthetic",
+            }
+        )
     return pl.DataFrame(rows, schema=S.QUEUE_REQUESTS)
 
 
@@ -187,9 +205,14 @@ def synthetic_region(index: int, rng: np.random.Generator) -> tuple[Region, Load
     calendars = ("US", "US", "DE", "NO", "JP")
     k = index % len(zones)
     region = Region(
-        id=f"syn-{index:04d}", name=f"Synthetic region {index}", timezone=zones[k],
-        holidays=calendars[k], queue_years=(1.0, 3.0), energy_source="synthetic mix",
-        rack_kw=(40.0, 80.0), synthetic=True,
+        id=f"syn-{index:04d}",
+        name=f"Synthetic region {index}",
+        timezone=zones[k],
+        holidays=calendars[k],
+        queue_years=(1.0, 3.0),
+        energy_source="synthetic mix",
+        rack_kw=(40.0, 80.0),
+        synthetic=True,
     )
     return region, LoadParams(base_mw=float(np.round(rng.lognormal(np.log(3000), 0.6), 0)))
 
@@ -199,4 +222,3 @@ def hourly_index(end: datetime, days: int) -> pl.Series:
     return pl.datetime_range(
         end - timedelta(days=days) + timedelta(hours=1), end, "1h", time_zone="UTC", eager=True
     ).alias(S.TS)
-

@@ -1,0 +1,5 @@
+"""`python -m pipelines.cli` runs the `headroom` command."""
+
+from pipelines.cli import main
+
+main()

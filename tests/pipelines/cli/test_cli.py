@@ -1,0 +1,71 @@
+"""The `headroom` command: output formats and one-line errors."""
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app, main
+from pipelines.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def demo_env(demo_settings, monkeypatch):
+    monkeypatch.setenv("HEADROOM_HOME", str(demo_settings.home))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_forecast__json_has_metadata_and_long_rows(demo_env):
+    result = runner.invoke(app, ["forecast", "us-nova", "--horizon", "48", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["region"] == "us-nova" and body["target"] == "headroom"
+    assert len(body["rows"]) == 48 * 3
+    assert {"ts", "quantile", "value"} == set(body["rows"][0])
+
+
+def test_forecast__csv_is_long_format(demo_env):
+    result = runner.invoke(
+        app,
+        [
+            "forecast",
+            "nordics",
+            "--horizon",
+            "5",
+            "--format",
+            "csv",
+            "--target",
+            "grid_load",
+            "--quantiles",
+            "0.25,0.75",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert len(rows) == 10 and {r["quantile"] for r in rows} == {"0.25", "0.75"}
+
+
+def test_forecast__table_shows_one_column_per_quantile(demo_env):
+    result = runner.invoke(app, ["forecast", "us-wtx", "--horizon", "3"])
+    assert result.exit_code == 0, result.output
+    assert "q0.1" in result.output and "q0.9" in result.output and "model_version" in result.output
+
+
+def test_main__user_error_is_one_line_and_exit_1(demo_env, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["forecast", "atlantis"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown region 'atlantis'") and "\n" not in err
+    assert "Traceback" not in err
+
+
+def test_main__debug_shows_the_traceback(demo_env):
+    with pytest.raises(KeyError):
+        main(["--debug", "forecast", "atlantis"])
