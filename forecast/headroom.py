@@ -54,20 +54,27 @@ def prob_min_below(
     )
 
 
-def align_ends(components: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Cut every component of a region to the latest hour all of them have (for joint origins)."""
-    ends = (
-        pl.concat([f.group_by(S.REGION).agg(pl.col(S.TS).max()) for f in components.values()])
-        .group_by(S.REGION)
-        .agg(pl.col(S.TS).min().alias("end"), pl.len().alias("n"))
-        .filter(pl.col("n") == len(components))
+def latest_ends(components: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """Per region, the latest hour any component has (`region, end, lag_<name>` in hours)."""
+    lasts = [f.group_by(S.REGION).agg(pl.col(S.TS).max().alias(name)) for name, f in components.items()]
+    wide = lasts[0]
+    for frame in lasts[1:]:
+        wide = wide.join(frame, on=S.REGION)  # regions missing a component are left out
+    names = list(components)
+    return wide.with_columns(pl.max_horizontal(names).alias("end")).select(
+        S.REGION,
+        "end",
+        *[((pl.col("end") - pl.col(n)).dt.total_hours()).alias(f"lag_{n}") for n in names],
     )
-    return {
-        name: frame.join(ends.select(S.REGION, "end"), on=S.REGION)
-        .filter(pl.col(S.TS) <= pl.col("end"))
+
+
+def _from_end(paths: pl.DataFrame, ends: pl.DataFrame, horizon: int) -> pl.DataFrame:
+    """Keep the `horizon` hours after each region's common end."""
+    return (
+        paths.join(ends.select(S.REGION, "end"), on=S.REGION)
+        .filter((pl.col(S.TS) > pl.col("end")) & (pl.col(S.TS) <= pl.col("end") + pl.duration(hours=horizon)))
         .drop("end")
-        for name, frame in components.items()
-    }
+    )
 
 
 def hold_last_paths(frame: pl.DataFrame, horizon: int, n_samples: int) -> pl.DataFrame:
@@ -99,15 +106,23 @@ def forecast_targets(
 ) -> pl.DataFrame:
     """Quantiles of grid_load, ai_demand, capacity and headroom: `target, region, ts, quantile, value`.
 
-    The two demand components are fitted separately and sampled with one seed on aligned histories,
-    so their paths share origins; headroom is formed path by path, never from quantiles.
+    Every component is forecast from its own last hour up to `horizon` hours past the latest hour
+    any component has, so a component that lags (AI demand reported daily, say) still uses all its
+    data. The demand components are sampled with one seed, so their error paths share origins;
+    headroom is formed path by path, never from quantiles.
     """
-    parts = align_ends({S.GRID_LOAD: grid_load, S.AI_DEMAND: ai_demand, S.CAPACITY: capacity})
-    paths = {
-        target: make_model(target).fit(parts[target]).sample_paths(horizon, n_samples, seed)
-        for target in (S.GRID_LOAD, S.AI_DEMAND)
-    }
-    paths[S.CAPACITY] = hold_last_paths(parts[S.CAPACITY], horizon, n_samples)
+    parts = {S.GRID_LOAD: grid_load, S.AI_DEMAND: ai_demand, S.CAPACITY: capacity}
+    ends = latest_ends(parts)
+    parts = {name: frame.join(ends.select(S.REGION), on=S.REGION) for name, frame in parts.items()}
+    paths = {}
+    for target in (S.GRID_LOAD, S.AI_DEMAND):
+        extra = int(ends[f"lag_{target}"].max())
+        model = make_model(target).fit(parts[target])
+        paths[target] = _from_end(model.sample_paths(horizon + extra, n_samples, seed), ends, horizon)
+    extra = int(ends[f"lag_{S.CAPACITY}"].max())
+    paths[S.CAPACITY] = _from_end(
+        hold_last_paths(parts[S.CAPACITY], horizon + extra, n_samples), ends, horizon
+    )
     paths[S.HEADROOM] = headroom_paths(paths[S.CAPACITY], paths[S.GRID_LOAD], paths[S.AI_DEMAND])
     return pl.concat(
         [

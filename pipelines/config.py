@@ -25,11 +25,28 @@ class Settings(BaseSettings):
     default_horizon: int = Field(168, description="Hours forecast by `headroom train`.")
     n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")
     seed: int = Field(7, description="Seed for sampling in training and publishing.")
+    schedule_ingest: str = Field(
+        "interval:60", description="When `ingest` runs: interval:SECONDS or cron:EXPR."
+    )
+    schedule_refresh: str = Field("interval:30", description="When `refresh` checks for new data.")
+    schedule_retrain: str = Field("cron:15 3 * * *", description="When `retrain` builds a challenger.")
+    schedule_compact: str = Field("cron:45 4 * * 0", description="When `compact` merges small files.")
+    schedule_drift: str = Field(
+        "cron:5 * * * *", description="When `drift` compares live and backtest error."
+    )
+    job_retries: int = Field(3, description="Retries of a job after a transient failure.")
+    job_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each retry.")
+    misfire_grace_seconds: int = Field(300, description="A late run still happens within this grace.")
 
     @property
     def tables(self) -> Path:
         """Folder that holds the Delta tables."""
         return self.home / "tables"
+
+    @property
+    def scheduler_db(self) -> Path:
+        """SQLite file of the scheduler's persistent job store."""
+        return self.home / "scheduler.sqlite"
 
     @property
     def user_catalog(self) -> Path:

@@ -39,3 +39,17 @@ def record_run(
         ),
     )
     return run_id
+
+
+def last_trained_version(store: Store) -> int | None:
+    """The observations version that the latest successful training run used."""
+    runs = (
+        store.scan("runs")
+        .filter((pl.col("job") == "train") & (pl.col("status") == "ok"))
+        .sort("started_at")
+        .select("figures")
+        .collect()
+    )
+    if runs.is_empty():
+        return None
+    return json.loads(runs["figures"][-1]).get("data_version")

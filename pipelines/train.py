@@ -122,6 +122,7 @@ def run_train(
             "rows": forecasts.height,
             "skipped": skipped,
             "model_version": version,
+            "data_version": data_version,
         },
     )
     return report

@@ -7,6 +7,7 @@ import uvicorn
 
 from pipelines.cli.output import console
 from pipelines.config import get_settings
+from pipelines.scheduler import start_scheduler
 
 # By import string: pipelines never imports the web app.
 APP_FACTORY = "service.app:create_app"
@@ -15,8 +16,11 @@ APP_FACTORY = "service.app:create_app"
 def serve(
     host: str = typer.Option(None, help="Bind address (default HEADROOM_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default HEADROOM_PORT or 8000)."),
+    no_scheduler: bool = typer.Option(
+        False, "--no-scheduler", help="Do not run the scheduled jobs here (API replicas)."
+    ),
 ) -> None:
-    """Serve the API and dashboard."""
+    """Serve the API and dashboard, with the job scheduler unless --no-scheduler."""
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     base = f"http://{host}:{port}"
@@ -24,7 +28,14 @@ def serve(
         f"serving {base}  (API docs {base}/docs, health {base}/healthz, "
         f"forecasts {base}/v1/regions/us-nova/forecast)"
     )
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
+    scheduler = None if no_scheduler else start_scheduler(settings)
+    if scheduler is not None:
+        console.print(f"scheduler running (job store {settings.scheduler_db})")
+    try:
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,102 @@
+"""Runs one job: takes its lock, calls it, retries transient failures, records the run."""
+
+from __future__ import annotations
+
+import fcntl
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pipelines.config import Settings, get_settings
+from pipelines.jobs import JOBS
+from pipelines.runs import record_run
+from pipelines.store import Store
+
+
+class TransientJobError(RuntimeError):
+    """A failure worth retrying (a source that timed out, a busy object store)."""
+
+
+class UnknownJobError(KeyError):
+    """A job name that is not in the schedule."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+TRANSIENT = (TransientJobError, TimeoutError, ConnectionError)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How one run of a job ended."""
+
+    job: str
+    run_id: str
+    status: str  # ok | error | skipped
+    started_at: datetime
+    finished_at: datetime
+    figures: dict
+    error: str | None = None
+
+
+@contextmanager
+def job_lock(settings: Settings, name: str) -> Iterator[bool]:
+    """An exclusive, non-blocking lock per job across processes; yields False when already held."""
+    folder = settings.home / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_job(name: str, settings: Settings | None = None, store: Store | None = None) -> RunResult:
+    """Run a job now; a job already running elsewhere is recorded as skipped, never overlapped."""
+    if name not in JOBS:
+        raise UnknownJobError(name)
+    settings = settings or get_settings()
+    store = store or Store(settings.tables)
+    started = datetime.now(UTC)
+    with job_lock(settings, name) as acquired:
+        if not acquired:
+            return _finish(store, name, started, "skipped", {"reason": "already running"})
+        delay = settings.job_backoff_seconds
+        for attempt in range(settings.job_retries + 1):
+            try:
+                figures = JOBS[name].func(store, settings, started)
+                return _finish(store, name, started, "ok", {**figures, "attempts": attempt + 1})
+            except TRANSIENT as exc:
+                if attempt == settings.job_retries:
+                    return _finish(store, name, started, "error", {"attempts": attempt + 1}, repr(exc))
+                time.sleep(delay)  # backoff between retries of a transient failure
+                delay *= 2
+            except Exception as exc:  # recorded loudly in the run record, then re-raised
+                _finish(store, name, started, "error", {}, "".join(traceback.format_exception(exc)))
+                raise
+    raise AssertionError("unreachable")
+
+
+def _finish(
+    store: Store, name: str, started: datetime, status: str, figures: dict, error: str | None = None
+) -> RunResult:
+    finished = datetime.now(UTC)
+    run_id = record_run(store, name, started, status, figures, error, finished)
+    return RunResult(name, run_id, status, started, finished, figures, error)
+
+
+def scheduled_run(name: str) -> None:
+    """Entry point the scheduler calls by reference (so its persistent job store can pickle it)."""
+    run_job(name)
