@@ -1,0 +1,58 @@
+"""`headroom ingest PATH...`: ingest files, show each batch report as a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from pipelines.config import get_settings
+from pipelines.ingest import BatchReport, ingest_file
+from pipelines.sources import FORMATS
+from pipelines.store import Store
+
+console = Console()
+
+
+def report_table(reports: list[BatchReport]) -> Table:
+    """One line per batch, quarantine reasons spelled out."""
+    table = Table(title="ingest")
+    for column in ("source", "read", "accepted", "updated", "unchanged", "quarantined", "reasons"):
+        table.add_column(column, justify="left" if column in ("source", "reasons") else "right")
+    for r in reports:
+        reasons = ", ".join(f"{k}={v}" for k, v in r.by_reason.items())
+        table.add_row(r.source, *(str(x) for x in (r.rows_read, r.accepted, r.updated,
+                      r.unchanged, r.quarantined)), reasons)
+    return table
+
+
+def ingest_command(
+    paths: list[Path] = typer.Argument(..., help="Files to ingest.", exists=True, dir_okay=False),
+    fmt: str = typer.Option("auto", "--format", help=f"One of {', '.join(FORMATS)}."),
+    region: str = typer.Option(None, "--region", help="Region for identifiers the catalog lacks."),
+    series: str = typer.Option(None, "--series", help="Series of a long file without one."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 2 when any row was quarantined."),
+) -> None:
+    """Ingest grid data files; rows that fail validation are quarantined with a reason."""
+    if fmt not in FORMATS:
+        raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    settings = get_settings()
+    store = Store(settings.tables)
+    reports = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(paths))
+        for path in paths:
+            progress.update(task, description=f"ingesting {path.name}")
+            reports.append(ingest_file(store, settings, path, fmt, region, series))
+            progress.advance(task)
+    console.print(report_table(reports))
+    if strict and any(r.quarantined for r in reports):
+        raise typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `ingest` to the headroom command."""
+    app.command("ingest")(ingest_command)
