@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from forecast import schema as S
 from pipelines.config import Settings
+from pipelines.inbox import drain_inbox
+from pipelines.maintenance import compact_tables
 from pipelines.runs import last_trained_version
 from pipelines.store import Store
 from pipelines.train import run_train
@@ -39,14 +40,27 @@ def refresh(store: Store, settings: Settings, now: datetime) -> dict:
     return {"rows": report.rows, "regions": report.regions, "model_version": report.model_version}
 
 
+def ingest(store: Store, settings: Settings, now: datetime) -> dict:
+    """Drain the inbox folder."""
+    reports = drain_inbox(store, settings)
+    return {
+        "batches": len(reports),
+        "rows_read": sum(r.rows_read for r in reports),
+        "accepted": sum(r.accepted for r in reports),
+        "updated": sum(r.updated for r in reports),
+        "quarantined": sum(r.quarantined for r in reports),
+    }
+
+
 def compact(store: Store, settings: Settings, now: datetime) -> dict:
     """Merge small files of every table and vacuum files no version needs any more."""
-    return {table: store.compact(table) for table in S.TABLES}
+    return compact_tables(store)
 
 
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
+        Job("ingest", ingest, "schedule_ingest", "Drain the inbox folder."),
         Job("refresh", refresh, "schedule_refresh", "Re-forecast from the latest data."),
         Job("compact", compact, "schedule_compact", "Compact and vacuum the tables."),
     )

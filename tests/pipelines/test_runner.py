@@ -69,7 +69,7 @@ def test_run_job__a_job_already_running_is_skipped_not_overlapped(monkeypatch, f
 
 
 def test_run_job__unknown_job_names_the_jobs(fast_settings):
-    with pytest.raises(UnknownJobError, match="jobs: refresh"):
+    with pytest.raises(UnknownJobError, match="jobs: ingest, refresh"):
         run_job("nope", fast_settings)
 
 
@@ -81,3 +81,25 @@ def test_refresh__trains_only_when_the_data_changed(settings, store):
     assert "already made from data version" in second.figures["skipped"]
     store.append("observations", store.read("observations").head(1).with_columns(pl.col("value") + 1))
     assert "model_version" in run_job("refresh", settings, store).figures
+
+
+def test_ingest_job__drains_the_inbox_and_counts_rows(settings, store):
+    inbox = settings.home / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "load.csv").write_text(
+        "region,series,ts,value,unit\nus-nova,grid_load,2026-01-01T00:00:00Z,12000,MW\n"
+        "us-nova,grid_load,2026-01-01T01:00:00Z,12100,MW\n"
+    )
+    result = run_job("ingest", settings, store)
+    assert result.figures["batches"] == 1 and result.figures["accepted"] == 2
+    assert store.read("observations").height == 2
+    assert not (inbox / "load.csv").exists()
+
+
+def test_compact_job__merges_small_files_and_keeps_every_row(settings, store):
+    for hour in range(5):
+        run_demo(store, settings, NOW.replace(hour=hour), days=1, seed=hour)
+    before = store.read("observations")
+    result = run_job("compact", settings, store)
+    assert result.figures["observations"]["optimize"]["numFilesRemoved"] >= 5
+    assert store.read("observations").sort(before.columns).equals(before.sort(before.columns))
