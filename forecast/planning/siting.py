@@ -1,0 +1,103 @@
+"""Siting: regions ranked by p_energized_by_target, with rack-density flags and reasons in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from forecast.catalog import Region
+from forecast.planning.queue_risk import QueueRisk, WaitDays
+from forecast.planning.survival import DAYS_PER_YEAR
+
+
+class SitingEntry(BaseModel):
+    """One region's place in the ranking."""
+
+    rank: int
+    region: str
+    name: str
+    p_energized_by_target: float
+    risk: Literal["low", "medium", "high"]
+    wait_days: WaitDays
+    headroom_shortfall_probability: float
+    rack_kw_max: float = Field(description="Highest rack density the region supports, kW (catalog).")
+    rack_density_exceeded: bool = Field(description="True when the requested rack kW is above rack_kw_max.")
+    reasons: list[str]
+
+
+class Siting(BaseModel):
+    """The `POST /v1/siting` body."""
+
+    mw: float
+    target_date: date
+    rack_kw: float | None
+    data_as_of: date
+    model_version: str
+    ranking: list[SitingEntry]
+    skipped: list[str] = Field(default_factory=list, description="Regions not assessed, with the reason.")
+
+
+def _reasons(region: Region, risk: QueueRisk, rank: int, target: date, rack_kw: float | None) -> list[str]:
+    lo, hi = region.queue_years
+    p50 = risk.wait_days.p50
+    model_wait = "more than the records cover" if p50 is None else f"about {p50 / DAYS_PER_YEAR:.1f} years"
+    reasons = [
+        f"#{rank}: {risk.p_energized_by_target:.0%} chance of being connected with enough headroom by "
+        f"{target.isoformat()} ({risk.risk} risk).",
+        f"Planners quote {lo:g}-{hi:g} years of grid queue here; the queue records give {model_wait} "
+        "for a request that stays in the queue.",
+    ]
+    reasons.extend(risk.drivers[1:3])
+    if rack_kw is not None:
+        if rack_kw > region.rack_kw[1]:
+            note = f" ({region.rack_note})" if region.rack_note else ""
+            reasons.append(
+                f"Rack density {rack_kw:g} kW is above the {region.rack_kw[1]:g} kW "
+                f"this region supports{note}."
+            )
+        else:
+            reasons.append(f"Rack density {rack_kw:g} kW fits (up to {region.rack_kw[1]:g} kW here).")
+    reasons.append(f"Power mostly from {region.energy_source}.")
+    return reasons
+
+
+def rank_regions(
+    risks: Mapping[str, QueueRisk],
+    catalog: Mapping[str, Region],
+    mw: float,
+    target: date,
+    rack_kw: float | None = None,
+) -> Siting:
+    """Rank regions by p_energized_by_target (ties: shorter median wait first); flags do not reorder."""
+    if not risks:
+        raise ValueError("no region could be assessed: load grid, capacity and queue data first")
+    order = sorted(
+        risks, key=lambda r: (-risks[r].p_energized_by_target, risks[r].wait_days.p50 or float("inf"), r)
+    )
+    ranking = [
+        SitingEntry(
+            rank=i,
+            region=r,
+            name=catalog[r].name,
+            p_energized_by_target=risks[r].p_energized_by_target,
+            risk=risks[r].risk,
+            wait_days=risks[r].wait_days,
+            headroom_shortfall_probability=risks[r].headroom_shortfall_probability,
+            rack_kw_max=catalog[r].rack_kw[1],
+            rack_density_exceeded=rack_kw is not None and rack_kw > catalog[r].rack_kw[1],
+            reasons=_reasons(catalog[r], risks[r], i, target, rack_kw),
+        )
+        for i, r in enumerate(order, start=1)
+    ]
+    first = risks[order[0]]
+    return Siting(
+        mw=mw,
+        target_date=target,
+        rack_kw=rack_kw,
+        data_as_of=first.data_as_of,
+        model_version=first.model_version,
+        ranking=ranking,
+    )
