@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import polars as pl
 import typer
 
 from pipelines.catalog import load_catalog
 from pipelines.cli.output import Format, print_frame
-from pipelines.config import get_settings
+from pipelines.config import Settings, get_settings
+from pipelines.planning import run_outlook
 from pipelines.serving import PublishedForecasts, parse_quantiles, serve_forecast
 from pipelines.store import Store
 
@@ -17,9 +19,15 @@ def forecast(
     target: str = typer.Option("headroom", help="headroom, grid_load, ai_demand or capacity."),
     quantiles: str = typer.Option("0.1,0.5,0.9", help="Comma-separated quantiles in (0, 1)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+    outlook: bool = typer.Option(False, "--outlook", help="The monthly planning outlook instead."),
+    months: int = typer.Option(60, min=1, max=60, help="Months of outlook (with --outlook)."),
+    scenario: str = typer.Option("base", help="AI-demand scenario low, base or high (with --outlook)."),
 ) -> None:
-    """Print the latest published hourly forecast of a region."""
+    """Print the latest published hourly forecast of a region, or its monthly outlook."""
     settings = get_settings()
+    if outlook:
+        _print_outlook(settings, region, months, scenario, fmt)
+        return
     published = PublishedForecasts(Store(settings.tables))
     served = serve_forecast(
         load_catalog(settings), published, region, target, horizon, parse_quantiles(quantiles)
@@ -39,6 +47,15 @@ def forecast(
         else wide.rename({c: f"q{c}" for c in wide.columns if c != "ts"})
     )
     print_frame(frame, fmt, title=f"{target} forecast for {region} (MW)", meta=meta)
+
+
+def _print_outlook(settings: Settings, region: str, months: int, scenario: str, fmt: Format) -> None:
+    result = run_outlook(Store(settings.tables), settings, region, months, scenario)
+    body = result.model_dump(mode="json")
+    rows = pl.json_normalize(body.pop("rows"), separator="_")
+    print_frame(
+        rows, fmt, title=f"{months}-month outlook for {region}, {scenario} AI scenario (MW)", meta=body
+    )
 
 
 def register(app: typer.Typer) -> None:

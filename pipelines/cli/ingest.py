@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from pipelines.config import get_settings
+from pipelines.cli.output import console
+from pipelines.config import Settings, get_settings
 from pipelines.ingest import BatchReport, ingest_file
+from pipelines.planning import ingest_queue_file
 from pipelines.sources import FORMATS
 from pipelines.store import Store
-
-console = Console()
 
 
 def report_table(reports: list[BatchReport]) -> Table:
@@ -24,23 +23,33 @@ def report_table(reports: list[BatchReport]) -> Table:
         table.add_column(column, justify="left" if column in ("source", "reasons") else "right")
     for r in reports:
         reasons = ", ".join(f"{k}={v}" for k, v in r.by_reason.items())
-        table.add_row(r.source, *(str(x) for x in (r.rows_read, r.accepted, r.updated,
-                      r.unchanged, r.quarantined)), reasons)
+        table.add_row(
+            r.source,
+            *(str(x) for x in (r.rows_read, r.accepted, r.updated, r.unchanged, r.quarantined)),
+            reasons,
+        )
     return table
 
 
 def ingest_command(
     paths: list[Path] = typer.Argument(..., help="Files to ingest.", exists=True, dir_okay=False),
-    fmt: str = typer.Option("auto", "--format", help=f"One of {', '.join(FORMATS)}."),
+    fmt: str = typer.Option("auto", "--format", help=f"One of {', '.join(FORMATS)}, or queue."),
     region: str = typer.Option(None, "--region", help="Region for identifiers the catalog lacks."),
     series: str = typer.Option(None, "--series", help="Series of a long file without one."),
     strict: bool = typer.Option(False, "--strict", help="Exit 2 when any row was quarantined."),
+    layout: str = typer.Option(
+        None, "--queue-layout", help="Queue file layout: pjm, miso, ercot, normalized, lbnl, gridstatus."
+    ),
+    iso: str = typer.Option(None, "--iso", help="ISO of a gridstatus-style queue table."),
 ) -> None:
-    """Ingest grid data files; rows that fail validation are quarantined with a reason."""
-    if fmt not in FORMATS:
-        raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    """Ingest grid data or queue files; rows that fail validation are quarantined with a reason."""
+    if fmt not in (*FORMATS, "queue"):
+        raise ValueError(f"--format must be one of {', '.join(FORMATS)}, queue; not {fmt!r}")
     settings = get_settings()
     store = Store(settings.tables)
+    if fmt == "queue":
+        _ingest_queues(store, settings, paths, layout, iso, strict)
+        return
     reports = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("ingesting", total=len(paths))
@@ -50,6 +59,24 @@ def ingest_command(
             progress.advance(task)
     console.print(report_table(reports))
     if strict and any(r.quarantined for r in reports):
+        raise typer.Exit(2)
+
+
+def _ingest_queues(
+    store: Store, settings: Settings, paths: list[Path], layout: str | None, iso: str | None, strict: bool
+) -> None:
+    """Queue files go to queue_requests (upserted by request), rejected rows to quarantine."""
+    table = Table(title="queue ingest")
+    for column in ("source", "stored", "quarantined", "reasons"):
+        table.add_column(column)
+    quarantined = 0
+    for path in paths:
+        counts = ingest_queue_file(store, settings, path, layout, iso)
+        quarantined += counts["rejected"]
+        reasons = ", ".join(f"{k}={v}" for k, v in counts["rejected_by_reason"].items())
+        table.add_row(counts["source"], str(counts["stored"]), str(counts["rejected"]), reasons)
+    console.print(table)
+    if strict and quarantined:
         raise typer.Exit(2)
 
 

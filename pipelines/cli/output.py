@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 
 import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-console = Console(soft_wrap=True)
+# Piped output is not cut to 80 columns: tables stay whole for files and other programs.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 class Format(StrEnum):

@@ -69,3 +69,19 @@ def test_main__user_error_is_one_line_and_exit_1(demo_env, capsys):
 def test_main__debug_shows_the_traceback(demo_env):
     with pytest.raises(KeyError):
         main(["--debug", "forecast", "atlantis"])
+
+
+def test_forecast__outlook_prints_monthly_rows_with_intervals(settings, store):
+    from pipelines.demo import run_demo
+    from tests.conftest import NOW
+
+    run_demo(store, settings, NOW, days=300, seed=3)
+    result = runner.invoke(
+        app, ["forecast", "us-nova", "--outlook", "--months", "12", "--scenario", "high", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["scenario"] == "high" and len(body["rows"]) == 12
+    row = body["rows"][0]
+    assert row["headroom_p10"] <= row["headroom_p50"] <= row["headroom_p90"]
+    assert row["ai_demand_low"] <= row["ai_demand_base"] <= row["ai_demand_high"]
