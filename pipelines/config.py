@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port the HTTP service binds to.")
     catalog: Path = Field(REPO_DATA / "regions.toml", description="The shipped region catalog.")
     samples: Path = Field(REPO_DATA / "samples", description="Folder of the shipped demo samples.")
+    store_uri: str = Field(
+        "", description="Where the tables live: a folder or s3://bucket/prefix (default HOME/tables)."
+    )
+    storage_options: dict[str, str] = Field(
+        default_factory=dict,
+        description="Object-store options passed to deltalake and polars, as JSON (e.g. AWS_REGION).",
+    )
     api_keys: str = Field("", description="Comma-separated bearer keys allowed to write.")
     default_horizon: int = Field(168, description="Hours forecast by `headroom train`.")
     n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")
@@ -39,9 +46,9 @@ class Settings(BaseSettings):
     misfire_grace_seconds: int = Field(300, description="A late run still happens within this grace.")
 
     @property
-    def tables(self) -> Path:
-        """Folder that holds the Delta tables."""
-        return self.home / "tables"
+    def tables(self) -> str:
+        """Location of the Delta tables: `store_uri`, or the folder HOME/tables."""
+        return self.store_uri or str(self.home / "tables")
 
     @property
     def scheduler_db(self) -> Path:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pipelines.config import Settings, get_settings
 from pipelines.jobs import JOBS
 from pipelines.runs import record_run
-from pipelines.store import Store
+from pipelines.store import Store, open_store
 
 
 class TransientJobError(RuntimeError):
@@ -68,7 +68,7 @@ def run_job(name: str, settings: Settings | None = None, store: Store | None = N
     if name not in JOBS:
         raise UnknownJobError(name)
     settings = settings or get_settings()
-    store = store or Store(settings.tables)
+    store = store or open_store(settings)
     started = datetime.now(UTC)
     with job_lock(settings, name) as acquired:
         if not acquired:

@@ -10,6 +10,7 @@ from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from forecast import schema as S
+from pipelines.config import Settings
 
 OBSERVATION_KEY = (S.REGION, S.SERIES, S.TS, S.ISSUED_AT)
 
@@ -103,6 +104,11 @@ class Store:
         optimized = dt.optimize.compact()
         vacuumed = dt.vacuum(retention_hours=retention_hours, dry_run=False, enforce_retention_duration=False)
         return {"optimize": optimized, "vacuumed_files": len(vacuumed)}
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings name, with their object-store options."""
+    return Store(settings.tables, settings.storage_options)
 
 
 def latest_observations(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:

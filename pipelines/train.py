@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,8 +15,9 @@ from forecast.models import SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
 from pipelines.catalog import load_catalog
 from pipelines.config import Settings
+from pipelines.executor import Executor, groups
 from pipelines.runs import record_run
-from pipelines.store import Store, load_series
+from pipelines.store import Store, load_series, open_store
 
 # Published for every hour; other quantiles are interpolated between neighbours when served.
 PUBLISHED_QUANTILES = (
@@ -71,37 +72,51 @@ def _usable(frames: dict[str, pl.DataFrame], regions: Sequence[str]) -> tuple[li
     return usable, skipped
 
 
-def run_train(
-    store: Store,
-    settings: Settings,
-    now: datetime,
-    regions: Sequence[str] | None = None,
-    horizon: int | None = None,
-) -> TrainReport:
-    """Fit seasonal-naive models per region and publish one forecast issue to the forecasts table."""
-    catalog = load_catalog(settings)
-    wanted = list(regions) if regions else list(catalog)
-    for region in wanted:
-        if region not in catalog:
-            raise UnknownRegionError(region, catalog)
-    data_version = store.version("observations")
-    frames = {name: load_series(store, name, wanted) for name in (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)}
-    usable, skipped = _usable(frames, wanted)
+@dataclass(frozen=True)
+class GroupResult:
+    """What training one group of regions wrote (small: it crosses process boundaries)."""
+
+    regions: list[str]
+    rows: int
+    skipped: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TrainTask:
+    """One group of regions to train in a worker; the settings travel, the data does not."""
+
+    settings_json: str
+    regions: list[str]
+    now: datetime
+    horizon: int
+    version: str
+
+
+def train_regions(
+    store: Store, settings: Settings, now: datetime, regions: Sequence[str], horizon: int, version: str
+) -> GroupResult:
+    """Fit and publish the regions of one group in one atomic append (skipped if already written)."""
+    frames = {name: load_series(store, name, regions) for name in (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)}
+    usable, skipped = _usable(frames, regions)
     if not usable:
-        raise NothingToTrainError(
-            "no region has enough data to train: "
-            + "; ".join(f"{r}: {w}" for r, w in skipped.items())
-            + " (load data with `headroom demo` or `headroom ingest`)"
-        )
+        return GroupResult([], 0, skipped)
+    written = (
+        store.scan("forecasts")
+        .filter((pl.col(S.ISSUED_AT) == now) & pl.col(S.REGION).is_in(usable))
+        .select(pl.len())
+        .collect()
+        .item()
+    )
+    if written:  # a retried task whose first attempt had committed: nothing to add
+        return GroupResult(usable, written, skipped)
     frames = {k: v.filter(pl.col(S.REGION).is_in(usable)) for k, v in frames.items()}
     params = SeasonalNaiveParams()
-    version = f"{SeasonalNaive.name}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
     forecasts = forecast_targets(
         frames[S.GRID_LOAD],
         frames[S.AI_DEMAND],
         frames[S.CAPACITY],
         make_model=lambda target: SeasonalNaive(params),
-        horizon=horizon or settings.default_horizon,
+        horizon=horizon,
         quantiles=PUBLISHED_QUANTILES,
         n_samples=settings.n_samples,
         seed=settings.seed,
@@ -111,18 +126,62 @@ def run_train(
         pl.lit(version).alias(S.MODEL_VERSION),
     )
     store.append("forecasts", forecasts)
-    report = TrainReport(now, version, data_version, usable, forecasts.height, skipped)
+    return GroupResult(usable, forecasts.height, skipped)
+
+
+def train_task(task: TrainTask) -> GroupResult:
+    """Entry point of a worker process: rebuild settings and store, train the group."""
+    settings = Settings.model_validate_json(task.settings_json)
+    return train_regions(open_store(settings), settings, task.now, task.regions, task.horizon, task.version)
+
+
+def run_train(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    regions: Sequence[str] | None = None,
+    horizon: int | None = None,
+    executor: Executor | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> TrainReport:
+    """Fit models per region and publish one forecast issue; fanned out by region groups if asked."""
+    catalog = load_catalog(settings)
+    wanted = list(regions) if regions else list(catalog)
+    for region in wanted:
+        if region not in catalog:
+            raise UnknownRegionError(region, catalog)
+    data_version = store.version("observations")
+    version = f"{SeasonalNaive.name}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
+    hours = horizon or settings.default_horizon
+    if executor is None:
+        results = [train_regions(store, settings, now, wanted, hours, version)]
+    else:
+        tasks = [
+            TrainTask(settings.model_dump_json(), group, now, hours, version)
+            for group in groups(wanted, executor.workers)
+        ]
+        results = executor.map(train_task, tasks, on_done)
+    usable = [r for result in results for r in result.regions]
+    skipped = {k: v for result in results for k, v in result.skipped.items()}
+    if not usable:
+        raise NothingToTrainError(
+            "no region has enough data to train: "
+            + "; ".join(f"{r}: {w}" for r, w in skipped.items())
+            + " (load data with `headroom demo` or `headroom ingest`)"
+        )
+    rows = sum(result.rows for result in results)
     record_run(
         store,
         "train",
         now,
         "ok",
         figures={
-            "regions": usable,
-            "rows": forecasts.height,
+            "regions": len(usable),
+            "rows": rows,
             "skipped": skipped,
             "model_version": version,
             "data_version": data_version,
+            "executor": executor.name if executor else "inline",
         },
     )
-    return report
+    return TrainReport(now, version, data_version, usable, rows, skipped)

@@ -9,7 +9,7 @@ import typer
 from pipelines.cli.output import console
 from pipelines.config import get_settings
 from pipelines.demo import run_demo
-from pipelines.store import Store
+from pipelines.store import open_store
 
 
 def demo(
@@ -20,7 +20,7 @@ def demo(
 ) -> None:
     """Load real replayed grid load with synthetic capacity, AI demand and queue requests."""
     settings = get_settings()
-    store = Store(settings.tables)
+    store = open_store(settings)
     if if_empty and store.version("observations") is not None:
         console.print(f"store at {settings.tables} already holds data; demo not loaded")
         return

@@ -10,7 +10,7 @@ from pipelines.cli.output import Format, print_frame
 from pipelines.config import Settings, get_settings
 from pipelines.planning import run_outlook
 from pipelines.serving import PublishedForecasts, parse_quantiles, serve_forecast
-from pipelines.store import Store
+from pipelines.store import open_store
 
 
 def forecast(
@@ -28,7 +28,7 @@ def forecast(
     if outlook:
         _print_outlook(settings, region, months, scenario, fmt)
         return
-    published = PublishedForecasts(Store(settings.tables))
+    published = PublishedForecasts(open_store(settings))
     served = serve_forecast(
         load_catalog(settings), published, region, target, horizon, parse_quantiles(quantiles)
     )
@@ -50,7 +50,7 @@ def forecast(
 
 
 def _print_outlook(settings: Settings, region: str, months: int, scenario: str, fmt: Format) -> None:
-    result = run_outlook(Store(settings.tables), settings, region, months, scenario)
+    result = run_outlook(open_store(settings), settings, region, months, scenario)
     body = result.model_dump(mode="json")
     rows = pl.json_normalize(body.pop("rows"), separator="_")
     print_frame(

@@ -13,7 +13,7 @@ from pipelines.config import Settings, get_settings
 from pipelines.ingest import BatchReport, ingest_file
 from pipelines.planning import ingest_queue_file
 from pipelines.sources import FORMATS
-from pipelines.store import Store
+from pipelines.store import Store, open_store
 
 
 def report_table(reports: list[BatchReport]) -> Table:
@@ -46,7 +46,7 @@ def ingest_command(
     if fmt not in (*FORMATS, "queue"):
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, queue; not {fmt!r}")
     settings = get_settings()
-    store = Store(settings.tables)
+    store = open_store(settings)
     if fmt == "queue":
         _ingest_queues(store, settings, paths, layout, iso, strict)
         return

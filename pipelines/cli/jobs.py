@@ -13,7 +13,7 @@ from pipelines.config import get_settings
 from pipelines.jobs import JOBS
 from pipelines.runner import run_job
 from pipelines.scheduler import next_runs, start_scheduler
-from pipelines.store import Store
+from pipelines.store import open_store
 
 jobs_app = typer.Typer(help="List, run and inspect the scheduled jobs.", no_args_is_help=True)
 
@@ -68,7 +68,7 @@ def history(
 ) -> None:
     """The most recent runs from the runs table."""
     settings = get_settings()
-    runs = Store(settings.tables).read("runs").sort("started_at", descending=True).head(limit)
+    runs = open_store(settings).read("runs").sort("started_at", descending=True).head(limit)
     print_frame(runs.select("job", "status", "started_at", "finished_at", "figures", "error"), fmt, "runs")
 
 

@@ -10,7 +10,7 @@ import typer
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config import get_settings
 from pipelines.planning import run_queue_risk, run_siting
-from pipelines.store import Store
+from pipelines.store import open_store
 
 
 def _date(text: str) -> date:
@@ -33,7 +33,7 @@ def risk(
     """Probability that a request of MW in REGION is energized by the date, and why."""
     settings = get_settings()
     result = run_queue_risk(
-        Store(settings.tables), settings, region, mw, _date(by), _date(as_of) if as_of else None, scenario
+        open_store(settings), settings, region, mw, _date(by), _date(as_of) if as_of else None, scenario
     )
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
@@ -77,7 +77,7 @@ def siting(
     """Regions ranked by the probability of being energized by the date, with reasons."""
     settings = get_settings()
     wanted = [r.strip() for r in regions.split(",") if r.strip()] if regions else None
-    result = run_siting(Store(settings.tables), settings, mw, _date(by), rack_kw, wanted, scenario=scenario)
+    result = run_siting(open_store(settings), settings, mw, _date(by), rack_kw, wanted, scenario=scenario)
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
         return

@@ -1,25 +1,44 @@
-"""`headroom train`: fit models and publish forecasts."""
+"""`headroom train`: fit models and publish forecasts, inline or fanned out by region."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import typer
+from rich.progress import Progress
 
+from pipelines.catalog import load_catalog
 from pipelines.cli.output import console
 from pipelines.config import get_settings
-from pipelines.store import Store
+from pipelines.executor import get_executor, groups
+from pipelines.store import open_store
 from pipelines.train import run_train
 
 
 def train(
     region: list[str] = typer.Option(None, "--region", "-r", help="Only these regions (repeatable)."),
     horizon: int = typer.Option(None, min=1, max=168, help="Hours to forecast (default from settings)."),
+    executor: str = typer.Option(None, help="Fan out by region: local (process pool) or dask."),
+    dask_address: str = typer.Option(None, help="Scheduler of a Dask cluster, tcp://host:8786."),
+    workers: int = typer.Option(None, min=1, help="Worker processes (local pool or LocalCluster)."),
 ) -> None:
     """Fit a model per region and target, and publish headroom forecasts with quantiles."""
     settings = get_settings()
-    with console.status("training"):
-        report = run_train(Store(settings.tables), settings, datetime.now(UTC), region or None, horizon)
+    store = open_store(settings)
+    now = datetime.now(UTC)
+    if executor is None and dask_address is None:
+        with console.status("training"):
+            report = run_train(store, settings, now, region or None, horizon)
+    else:
+        with get_executor(executor or "dask", dask_address, workers) as pool:
+            if pool.dashboard:
+                console.print(f"Dask dashboard: {pool.dashboard}")
+            wanted = region or list(load_catalog(settings))
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task(f"training on {pool.name}", total=len(groups(wanted, pool.workers)))
+                report = run_train(
+                    store, settings, now, wanted, horizon, pool, lambda: progress.advance(task)
+                )
     console.print(
         f"published {report.rows:,} rows for {len(report.regions)} regions "
         f"(model {report.model_version}, data version {report.data_version})"

@@ -1,0 +1,141 @@
+"""Fan-out of per-region work: a local process pool (default) or a Dask cluster.
+
+Tasks receive the settings (store location included) and their regions, never the data; each
+writes its own results to the store in an atomic commit, and only small results come back.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+OnDone = Callable[[], None]
+
+
+class ExecutorUnavailableError(RuntimeError):
+    """The chosen executor cannot be started here."""
+
+
+class Executor(ABC):
+    """Runs one function over many items in other processes, results in item order."""
+
+    name: str = "executor"
+    dashboard: str | None = None
+
+    @abstractmethod
+    def map(self, func: Callable[..., Any], items: Sequence[Any], on_done: OnDone | None = None) -> list:
+        """func(item) for every item; `on_done` is called as each finishes (for progress)."""
+
+    @property
+    @abstractmethod
+    def workers(self) -> int:
+        """How many tasks run at once."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release processes and connections."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LocalExecutor(Executor):
+    """A pool of worker processes on this machine (spawned: safe with polars' threads)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._workers = workers or os.cpu_count() or 1
+        self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def map(self, func: Callable[..., Any], items: Sequence[Any], on_done: OnDone | None = None) -> list:
+        futures = {self._pool.submit(func, item): i for i, item in enumerate(items)}
+        results: list[Any] = [None] * len(items)
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            if on_done:
+                on_done()
+        return results
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    """dask.distributed: a client of the cluster at `address`, or of a LocalCluster started here."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None, retries: int = 2) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # the dask extra is not installed
+            raise ExecutorUnavailableError(
+                "the dask executor needs dask.distributed: pip install 'grid-headroom[dask]'"
+            ) from exc
+        self.retries = retries
+        self._cluster = None
+        if address:
+            self._client = Client(address)
+        else:
+            self._cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            )
+            self._client = Client(self._cluster)
+        self.dashboard = self._client.dashboard_link
+
+    @property
+    def client(self) -> Any:
+        """The dask.distributed client."""
+        return self._client
+
+    @property
+    def workers(self) -> int:
+        return max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    def map(self, func: Callable[..., Any], items: Sequence[Any], on_done: OnDone | None = None) -> list:
+        from distributed import as_completed as dask_completed
+
+        # pure=False: two tasks with equal arguments are still two runs; retries cover lost workers.
+        futures = self._client.map(func, list(items), pure=False, retries=self.retries)
+        for _ in dask_completed(futures):
+            if on_done:
+                on_done()
+        return self._client.gather(futures)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def get_executor(kind: str, address: str | None = None, workers: int | None = None) -> Executor:
+    """An executor by name: `local` or `dask`."""
+    if kind == "local":
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(address, workers)
+    raise ValueError(f"--executor must be local or dask, not {kind!r}")
+
+
+def groups(regions: Sequence[str], workers: int, per_worker: int = 4) -> list[list[str]]:
+    """Regions in about `workers * per_worker` groups: coarse tasks, yet enough to balance."""
+    if not regions:
+        return []
+    size = max(1, math.ceil(len(regions) / (workers * per_worker)))
+    return [list(regions[i : i + size]) for i in range(0, len(regions), size)]

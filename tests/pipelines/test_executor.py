@@ -1,0 +1,83 @@
+"""Fan-out by region: local pool and Dask give the same forecasts; a lost worker loses nothing."""
+
+import os
+import signal
+import threading
+
+import polars as pl
+import pytest
+
+from forecast import schema as S
+from pipelines.demo import run_demo
+from pipelines.executor import DaskExecutor, LocalExecutor, get_executor, groups
+from pipelines.store import Store
+from pipelines.train import run_train
+from tests.conftest import NOW
+
+
+def _published(store: Store) -> pl.DataFrame:
+    return store.read("forecasts").drop(S.MODEL_VERSION).sort(S.REGION, S.TARGET, S.TS, S.QUANTILE)
+
+
+@pytest.fixture
+def demo_store(settings, store):
+    run_demo(store, settings, NOW, days=21, seed=5, synthetic_regions=4)
+    return store
+
+
+def test_groups__cover_every_region_once_in_coarse_tasks():
+    regions = [f"r{i}" for i in range(1003)]
+    parts = groups(regions, workers=2)
+    assert [r for part in parts for r in part] == regions
+    assert len(parts) <= 8 + 1
+
+
+def test_get_executor__unknown_kind_is_a_clear_error():
+    with pytest.raises(ValueError, match="local or dask"):
+        get_executor("spark")
+
+
+def test_train__local_pool_and_dask_publish_identical_forecasts(settings, demo_store, tmp_path):
+    inline = run_train(demo_store, settings, NOW)
+    expected = _published(demo_store)
+    other = settings.model_copy(update={"home": tmp_path / "pool"})
+    run_demo(Store(other.tables), other, NOW, days=21, seed=5, synthetic_regions=4)
+    with LocalExecutor(workers=2) as pool:
+        local = run_train(Store(other.tables), other, NOW, executor=pool)
+    assert sorted(local.regions) == sorted(inline.regions)
+    assert _published(Store(other.tables)).equals(expected)
+    third = settings.model_copy(update={"home": tmp_path / "dask"})
+    run_demo(Store(third.tables), third, NOW, days=21, seed=5, synthetic_regions=4)
+    with DaskExecutor(workers=2) as cluster:
+        run_train(Store(third.tables), third, NOW, executor=cluster)
+    assert _published(Store(third.tables)).equals(expected)
+
+
+def _slow_square(x: int) -> int:
+    import time
+
+    time.sleep(0.5)  # long enough for the test to kill the worker running it
+    return x * x
+
+
+def test_dask__a_killed_worker_is_replaced_and_every_task_completes():
+    with DaskExecutor(workers=2) as cluster:
+        pids = list(cluster.client.run(os.getpid).values())
+        killer = threading.Timer(0.3, lambda: os.kill(pids[0], signal.SIGKILL))
+        killer.start()
+        results = cluster.map(_slow_square, list(range(8)))
+        killer.join()
+    assert results == [x * x for x in range(8)]
+
+
+def test_train__dask_retry_after_a_lost_worker_keeps_the_store_consistent(settings, demo_store):
+    with DaskExecutor(workers=2) as cluster:
+        pids = list(cluster.client.run(os.getpid).values())
+        killer = threading.Timer(0.5, lambda: os.kill(pids[0], signal.SIGKILL))
+        killer.start()
+        report = run_train(demo_store, settings, NOW, executor=cluster)
+        killer.join()
+    published = demo_store.read("forecasts")
+    per_key = published.group_by(S.REGION, S.TARGET, S.TS, S.QUANTILE).len()
+    assert (per_key["len"] == 1).all(), "a retried task wrote its rows twice"
+    assert published[S.REGION].n_unique() == len(report.regions) == 8
