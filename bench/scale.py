@@ -1,0 +1,106 @@
+"""Scale-out: ingest rows/s, train wall time and memory, inline vs local pool vs Dask.
+
+Usage: .venv/bin/python bench/scale.py --regions 100,1000 --days 60 [--budget 600]
+Synthetic demo regions (plus the four real ones) are generated, written to Parquet and ingested;
+then forecasts are trained inline, on a local process pool and on a Dask LocalCluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.catalog import add_regions, load_catalog
+from pipelines.config import Settings
+from pipelines.demo import demo_frames
+from pipelines.executor import DaskExecutor, LocalExecutor
+from pipelines.ingest import ingest_file
+from pipelines.store import Store
+from pipelines.train import run_train
+
+NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
+
+
+def _rss_mb() -> float:
+    """Peak RSS of this (driver) process."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker_rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _worker_rss_mb_of(_: int) -> float:
+    return _worker_rss_mb()
+
+
+def run(n: int, days: int, root: Path, kinds: list[str]) -> dict:
+    """One scale point: returns its figures."""
+    shutil.rmtree(root, ignore_errors=True)
+    settings = Settings(home=root / "home")
+    catalog = load_catalog(settings)
+    t = time.perf_counter()
+    observations, _, made, _ = demo_frames(catalog, settings, NOW, days, seed=7, synthetic_regions=n)
+    generate = time.perf_counter() - t
+    add_regions(settings, made)
+    path = root / "observations.parquet"
+    observations.drop("ingested_at", "issued_at").write_parquet(path)
+    store = Store(settings.tables)
+    t = time.perf_counter()
+    report = ingest_file(store, settings, path, "long", now=NOW)
+    ingest_s = time.perf_counter() - t
+    figures = {
+        "regions": len(made) + 4, "rows": observations.height, "generate_s": round(generate, 1),
+        "ingest_rows_per_s": round(report.rows_read / ingest_s), "accepted": report.accepted,
+    }
+    for kind in kinds:
+        home = root / f"train-{kind}"
+        shutil.copytree(settings.home, home)
+        kind_settings = settings.model_copy(update={"home": home})
+        kind_store = Store(kind_settings.tables)
+        t = time.perf_counter()
+        if kind == "inline":
+            run_train(kind_store, kind_settings, NOW)
+            peak = _rss_mb()
+        elif kind == "local":
+            with LocalExecutor(workers=2) as pool:
+                run_train(kind_store, kind_settings, NOW, executor=pool)
+                peak = max(pool.map(_worker_rss_mb_of, [0, 1]))
+        else:
+            with DaskExecutor(workers=2) as cluster:
+                run_train(kind_store, kind_settings, NOW, executor=cluster)
+                peak = max(cluster.client.run(_worker_rss_mb).values())
+        figures[f"train_{kind}_s"] = round(time.perf_counter() - t, 1)
+        figures[f"worker_rss_{kind}_mb"] = round(peak)
+    figures["driver_peak_mb"] = round(_rss_mb())
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--regions", default="100,1000")
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--executors", default="inline,local,dask")
+    parser.add_argument("--budget", type=float, default=600, help="Stop starting new points after this.")
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/headroom-scale"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    for n in (int(x) for x in args.regions.split(",")):
+        if time.perf_counter() - started > args.budget:
+            print(f"N={n}: skipped, time budget of {args.budget:.0f} s used")
+            continue
+        figures = run(n, args.days, args.dir / f"n{n}", args.executors.split(","))
+        print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
