@@ -18,6 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/headroom demo --if-empty
 	$(BIN)/headroom train
+	$(BIN)/python -m service.security
 	$(BIN)/headroom serve
 
 test: $(STAMP)

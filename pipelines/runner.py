@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import time
 import traceback
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from pipelines.config import Settings, get_settings
 from pipelines.jobs import JOBS
 from pipelines.runs import record_run
+from pipelines.scheduler import next_runs
 from pipelines.store import Store, open_store
 
 
@@ -100,3 +102,42 @@ def _finish(
 def scheduled_run(name: str) -> None:
     """Entry point the scheduler calls by reference (so its persistent job store can pickle it)."""
     run_job(name)
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A job's schedule, next run and last result."""
+
+    name: str
+    description: str
+    schedule: str
+    next_run: datetime | None
+    last: dict | None
+
+
+def job_statuses(store: Store, settings: Settings) -> list[JobStatus]:
+    """Every job of the schedule with its next run (from the job store) and its last recorded run."""
+    upcoming = next_runs(settings)
+    runs = store.read("runs").sort("started_at")
+    last = {row["job"]: row for row in runs.iter_rows(named=True)}
+    statuses = []
+    for name, job in JOBS.items():
+        run = last.get(name)
+        statuses.append(
+            JobStatus(
+                name,
+                job.description,
+                job.schedule(settings),
+                upcoming.get(name),
+                None
+                if run is None
+                else {
+                    "status": run["status"],
+                    "started_at": run["started_at"],
+                    "finished_at": run["finished_at"],
+                    "error": run["error"],
+                    "figures": json.loads(run["figures"] or "{}"),
+                },
+            )
+        )
+    return statuses

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forecast.catalog import CatalogError, UnknownRegionError
+from forecast.planning.outlook import InsufficientHistoryError
+from forecast.planning.scenarios import UnknownScenarioError
+from forecast.planning.siting import NoRegionAssessedError
+from forecast.planning.survival import NoQueueDataError
+from forecast.schema import MissingColumnsError
+from pipelines.runner import UnknownJobError
 from pipelines.serving import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
+from pipelines.sources.base import SourceFormatError
+from service.security import UnauthorizedError
 
 
 class ErrorDetail(BaseModel):
@@ -28,19 +37,59 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+class NotAvailableError(LookupError):
+    """A feature whose pipeline function is not part of this build yet (503, never a made-up value)."""
+
+    def __init__(self, feature: str, missing: str) -> None:
+        self.feature, self.missing = feature, missing
+        super().__init__(f"{feature} is not available yet: this build has no {missing}")
+
+
+class BodyTooLargeError(StarletteHTTPException):
+    """A request body over the configured limit (413); the message states the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            413,
+            f"request body exceeds the limit of {limit} bytes ({limit / 1048576:g} MiB); "
+            "send smaller batches (HEADROOM_MAX_BODY_BYTES sets the limit)",
+        )
+
+
+def error_payload(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape as plain data."""
+    return ErrorBody(error=ErrorDetail(code=code, message=message, details=details)).model_dump(mode="json")
+
+
+def error_bytes(code: str, message: str, details: Any = None) -> bytes:
+    """The one error shape as JSON bytes (for ASGI middleware that answers before the app)."""
+    return json.dumps(error_payload(code, message, details), separators=(",", ":")).encode()
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """A JSON error response in the one error shape."""
-    body = ErrorBody(error=ErrorDetail(code=code, message=message, details=details))
-    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+    return JSONResponse(status_code=status, content=error_payload(code, message, details), headers=headers)
 
 
 # Domain errors -> (status, code): the one place where they meet HTTP.
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownRegionError: (404, "unknown_region"),
     NotPublishedError: (503, "not_published"),
+    NotAvailableError: (503, "not_available"),
     QuantileOutOfRangeError: (422, "quantile_out_of_range"),
     InvalidQuantilesError: (422, "invalid_quantiles"),
     CatalogError: (422, "invalid_region"),
+    MissingColumnsError: (422, "missing_columns"),
+    UnauthorizedError: (401, "unauthorized"),
+    UnknownJobError: (404, "unknown_job"),
+    SourceFormatError: (422, "invalid_format"),
+    UnknownScenarioError: (422, "unknown_scenario"),
+    InsufficientHistoryError: (503, "insufficient_history"),
+    NoQueueDataError: (503, "no_queue_data"),
+    NoRegionAssessedError: (503, "no_region_assessed"),
 }
 
 
@@ -49,16 +98,24 @@ def _domain_details(exc: Exception) -> Any:
         return {"known": exc.known}
     if isinstance(exc, CatalogError):
         return {"region": exc.region, "field": exc.field, "reason": exc.reason}
+    if isinstance(exc, MissingColumnsError):
+        return {"expected": exc.expected, "found": exc.found}
+    if isinstance(exc, NotAvailableError):
+        return {"feature": exc.feature, "missing": exc.missing}
     return None
 
 
+HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map domain errors, validation errors and HTTP errors to the one error body."""
+    """Map domain errors, validation errors, HTTP errors and crashes to the one error body."""
 
     for exc_type, (status, code) in DOMAIN_ERRORS.items():
 
         def handler(request: Request, exc: Exception, status: int = status, code: str = code) -> JSONResponse:
-            return error_response(status, code, str(exc), _domain_details(exc))
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return error_response(status, code, str(exc), _domain_details(exc), headers)
 
         app.add_exception_handler(exc_type, handler)
 
@@ -72,7 +129,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
-            exc.status_code, "http_error"
-        )
-        return error_response(exc.status_code, code, str(exc.detail))
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        details = {"limit_bytes": exc.limit} if isinstance(exc, BodyTooLargeError) else None
+        return error_response(exc.status_code, code, str(exc.detail), details, exc.headers)

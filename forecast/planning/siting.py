@@ -13,6 +13,13 @@ from forecast.planning.queue_risk import QueueRisk, WaitDays
 from forecast.planning.survival import DAYS_PER_YEAR
 
 
+class NoRegionAssessedError(ValueError):
+    """No candidate region had the data a siting ranking needs."""
+
+    def __init__(self) -> None:
+        super().__init__("no region could be assessed: load grid, capacity and queue data first")
+
+
 class SitingEntry(BaseModel):
     """One region's place in the ranking."""
 
@@ -73,7 +80,7 @@ def rank_regions(
 ) -> Siting:
     """Rank regions by p_energized_by_target (ties: shorter median wait first); flags do not reorder."""
     if not risks:
-        raise ValueError("no region could be assessed: load grid, capacity and queue data first")
+        raise NoRegionAssessedError()
     order = sorted(
         risks, key=lambda r: (-risks[r].p_energized_by_target, risks[r].wait_days.p50 or float("inf"), r)
     )

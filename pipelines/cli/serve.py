@@ -32,7 +32,8 @@ def serve(
     if scheduler is not None:
         console.print(f"scheduler running (job store {settings.scheduler_db})")
     try:
-        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
+        # The app logs one line per request with its request id; uvicorn's access log would repeat it.
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info", access_log=False)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=True)

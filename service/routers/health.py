@@ -1,8 +1,12 @@
-"""Liveness of the process."""
+"""Liveness and readiness of the process."""
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
-from service.schemas import Health
+from service.deps import CatalogDep, PublishedDep, StoreDep
+from service.errors import ErrorBody, error_response
+from service.overview import readiness_problems
+from service.schemas import Health, Readiness
 
 router = APIRouter(tags=["operations"])
 
@@ -10,3 +14,16 @@ router = APIRouter(tags=["operations"])
 @router.get("/healthz", response_model=Health, summary="The process is alive")
 def healthz() -> Health:
     return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    summary="Ready to serve: store readable, a forecast published for every region",
+    responses={503: {"model": ErrorBody, "description": "Not ready; `details.reasons` says why."}},
+)
+async def readyz(store: StoreDep, published: PublishedDep, catalog: CatalogDep):
+    problems = await run_in_threadpool(readiness_problems, store, published, catalog)
+    if problems:
+        return error_response(503, "not_ready", "; ".join(problems), {"reasons": problems})
+    return Readiness(status="ready", forecasts_version=store.version("forecasts"), regions=len(catalog))

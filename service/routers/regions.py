@@ -1,18 +1,21 @@
-"""Regions and their published hourly forecasts."""
+"""Regions, their published hourly forecasts and their monthly outlook."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from pipelines.serving import parse_quantiles, serve_forecast
-from service.deps import CatalogDep, PublishedDep
+from pipelines.planning import run_outlook
+from pipelines.serving import parse_quantiles
+from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
-from service.schemas import ForecastOut, ForecastPoint, RegionOut, RegionsOut, Target
+from service.planning_schemas import OutlookOut, ScenarioName
+from service.schemas import ForecastOut, RegionOut, RegionsOut, Target
 
 router = APIRouter(prefix="/v1", tags=["regions"])
+ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
 
 
 @router.get("/regions", response_model=RegionsOut, summary="Regions of the catalog")
@@ -24,30 +27,50 @@ def list_regions(catalog: CatalogDep) -> RegionsOut:
     "/regions/{region}/forecast",
     response_model=ForecastOut,
     summary="Hourly probabilistic forecast of headroom, grid load, AI demand or capacity",
-    responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+    description="The latest published issue, from memory. `ETag`/`Last-Modified` allow revalidation "
+    "(304 on a matching `If-None-Match`); `X-Model-Version`, `X-Issued-At` and `X-Data-As-Of` "
+    "carry the metadata for CSV too.",
+    responses={
+        **ERRORS,
+        200: {"content": {"text/csv": {"example": "ts,quantile,value\n2026-11-29T14:00:00Z,0.5,12064.0\n"}}},
+        304: {"description": "Not modified: the client's copy (its ETag) is current."},
+    },
 )
-def region_forecast(
+async def region_forecast(
+    request: Request,
     region: str,
     catalog: CatalogDep,
-    published: PublishedDep,
+    responses: ResponsesDep,
     target: Target = Target.headroom,
     horizon: Annotated[int, Query(ge=1, le=168, description="Hours ahead, at most 168.")] = 48,
     quantiles: Annotated[
         str, Query(max_length=200, description="Comma-separated, each strictly in (0, 1).")
     ] = "0.1,0.5,0.9",
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-) -> ForecastOut | Response:
+    format: Annotated[str, Query(pattern="^(json|csv)$", description="json or csv.")] = "json",
+) -> Response:
     qs = parse_quantiles(quantiles)
-    served = serve_forecast(catalog, published, region, target.value, horizon, qs)
-    if format == "csv":
-        return Response(served.frame.write_csv(), media_type="text/csv")
-    return ForecastOut(
-        region=served.region,
-        target=target,
-        horizon=horizon,
-        quantiles=qs,
-        model_version=served.model_version,
-        issued_at=served.issued_at,
-        data_as_of=served.data_as_of,
-        points=[ForecastPoint(**row) for row in served.frame.iter_rows(named=True)],
-    )
+    rendered = await responses.get(catalog, region, target.value, horizon, qs, format)
+    scope = request.scope
+    responses.remember(scope["path"], scope["query_string"], region, scope["route"], rendered)
+    headers = request.headers
+    if rendered.not_modified(headers.get("if-none-match"), headers.get("if-modified-since")):
+        validators = {k: rendered.headers[k] for k in ("ETag", "Last-Modified", "Cache-Control")}
+        return Response(status_code=304, headers=validators)
+    return Response(rendered.body, media_type=rendered.media_type, headers=rendered.headers)
+
+
+@router.get(
+    "/regions/{region}/outlook",
+    response_model=OutlookOut,
+    summary="Monthly outlook of peak load, capacity, AI demand and headroom, up to 60 months",
+    responses=ERRORS,
+)
+def region_outlook(
+    region: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    months: Annotated[int, Query(ge=1, le=60, description="Months ahead, at most 60.")] = 60,
+    scenario: ScenarioName = ScenarioName.base,
+) -> OutlookOut:
+    result = run_outlook(store, settings, region, months, scenario.value)
+    return OutlookOut.model_validate(result, from_attributes=True)

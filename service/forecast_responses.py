@@ -1,0 +1,202 @@
+"""Forecast responses rendered once per published version: bytes, ETag and headers kept in memory.
+
+A request never opens the forecasts table: the table version is checked every
+`forecast_check_seconds` by a background task (or on every request when that is 0), and a new
+version clears what was rendered. Rendering (polars interpolation, JSON or CSV) happens once
+per (region, target, horizon, quantiles, format) and version, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from forecast.catalog import Region, UnknownRegionError
+from pipelines.serving import PublishedForecasts, ServedForecast, serve_forecast
+from service.schemas import ForecastOut, ForecastPoint, Target
+
+MAX_ENTRIES = 2048  # bounds memory against many distinct quantile lists; the oldest goes first
+VALIDATORS = ("ETag", "Last-Modified", "Cache-Control")
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+Key = tuple[str, str, int, tuple[float, ...], str]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One response ready to send: body, validators and metadata headers."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    last_modified: str
+    headers: dict[str, str]
+
+    def raw_headers(self, status: int) -> list[tuple[bytes, bytes]]:
+        """ASGI headers of a 200 (everything) or a 304 (validators only)."""
+        names = self.headers if status == 200 else VALIDATORS
+        pairs = [(k.lower().encode(), self.headers[k].encode()) for k in names]
+        if status == 200:
+            pairs.append((b"content-type", self.media_type.encode()))
+            pairs.append((b"content-length", b"%d" % len(self.body)))
+        return pairs
+
+    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """True when the client's copy is current (RFC 9110: If-None-Match wins over If-Modified-Since)."""
+        if if_none_match is not None:
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            return "*" in tags or self.etag in tags
+        if if_modified_since is not None:
+            try:
+                return parsedate_to_datetime(if_modified_since) >= parsedate_to_datetime(self.last_modified)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+
+def render(
+    served: ServedForecast, target: str, horizon: int, quantiles: Sequence[float], fmt: str
+) -> Rendered:
+    """The response bytes of a served forecast, as JSON (the ForecastOut schema) or CSV."""
+    if fmt == "csv":
+        body = served.frame.write_csv().encode()
+    else:
+        body = ForecastOut(
+            region=served.region,
+            target=Target(target),
+            horizon=horizon,
+            quantiles=list(quantiles),
+            model_version=served.model_version,
+            issued_at=served.issued_at,
+            data_as_of=served.data_as_of,
+            points=[ForecastPoint(**row) for row in served.frame.iter_rows(named=True)],
+        ).model_dump_json().encode()
+    etag = '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
+    last_modified = format_datetime(served.issued_at.astimezone(UTC), usegmt=True)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": last_modified,
+        # Clients may keep a copy but must revalidate: a new issue can be published at any time.
+        "Cache-Control": "no-cache",
+        "X-Model-Version": served.model_version,
+        "X-Issued-At": served.issued_at.isoformat(),
+        "X-Data-As-Of": served.data_as_of.isoformat(),
+    }
+    return Rendered(body, MEDIA_TYPES[fmt], etag, last_modified, headers)
+
+
+class ForecastResponses:
+    """Rendered responses for the forecasts version being served, replaced when a new one is published."""
+
+    def __init__(self, published: PublishedForecasts, check_seconds: float) -> None:
+        self.published, self.check_seconds = published, check_seconds
+        self._version: int | None = -1
+        self._entries: dict[Key, tuple[int | None, Rendered]] = {}
+        # Raw (path, query) of answered requests -> (version, region, route, rendered): the fast path.
+        self._raw: dict[tuple[str, bytes], tuple[int | None, str, Any, Rendered, list, list]] = {}
+        self._lock = threading.Lock()
+
+    def refresh(self) -> int | None:
+        """Check the table version (opens the table); a new version drops every rendered response."""
+        version = self.published.refresh()
+        with self._lock:
+            if version != self._version:
+                self._entries, self._raw, self._version = {}, {}, version
+        return version
+
+    async def watch(self) -> None:
+        """Check for new publications every `check_seconds`, off the event loop (runs until cancelled)."""
+        while True:
+            await asyncio.sleep(self.check_seconds)
+            await run_in_threadpool(self.refresh)
+
+    def _render(
+        self, catalog: Mapping[str, Region], key: Key, region: str, target: str, horizon: int,
+        quantiles: Sequence[float], fmt: str,
+    ) -> Rendered:
+        version = self._version
+        served = serve_forecast(catalog, self.published, region, target, horizon, quantiles)
+        rendered = render(served, target, horizon, quantiles, fmt)
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (version, rendered)
+        return rendered
+
+    def remember(self, path: str, query: bytes, region: str, route: Any, rendered: Rendered) -> None:
+        """Let the fast path answer this exact request again (until a new version is published)."""
+        if self.check_seconds == 0:
+            return  # every request checks the version: nothing may bypass that check
+        with self._lock:
+            if len(self._raw) >= MAX_ENTRIES:
+                self._raw.pop(next(iter(self._raw)))
+            self._raw[(path, query)] = (
+                self._version, region, route, rendered, rendered.raw_headers(200), rendered.raw_headers(304)
+            )
+
+    def lookup(self, path: str, query: bytes) -> tuple[str, Any, Rendered, list, list] | None:
+        """What `remember` kept for this exact request, if still of the version served."""
+        hit = self._raw.get((path, query))
+        if hit is None or hit[0] != self._version:
+            return None
+        return hit[1:]
+
+    async def get(
+        self, catalog: Mapping[str, Region], region: str, target: str, horizon: int,
+        quantiles: Sequence[float], fmt: str,
+    ) -> Rendered:
+        """The rendered forecast; unknown regions and unpublished forecasts raise their domain errors."""
+        if region not in catalog:
+            raise UnknownRegionError(region, catalog)
+        if self.check_seconds == 0:
+            await run_in_threadpool(self.refresh)
+        key: Key = (region, target, horizon, tuple(quantiles), fmt)
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] == self._version:
+            return hit[1]
+        return await run_in_threadpool(self._render, catalog, key, region, target, horizon, quantiles, fmt)
+
+
+class ForecastFastPath:
+    """ASGI middleware answering exact repeats of a served forecast request from memory, before routing.
+
+    Only requests the router answered with 200 are remembered, so validation and errors stay the
+    router's; a repeat skips FastAPI's parameter and dependency resolution (most of a request's
+    cost). The region is still checked against the current catalog on every request.
+    """
+
+    def __init__(
+        self, app: ASGIApp, responses: ForecastResponses, catalog: Callable[[], Mapping[str, Region]]
+    ) -> None:
+        self.app, self.responses, self.catalog = app, responses, catalog
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hit = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            hit = self.responses.lookup(scope["path"], scope["query_string"])
+        if hit is None or hit[0] not in self.catalog():
+            await self.app(scope, receive, send)
+            return
+        _, route, rendered, full, validators = hit
+        scope["route"] = route  # so that metrics and logs name the route template
+        if_none_match = if_modified_since = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+            elif name == b"if-modified-since":
+                if_modified_since = value.decode("latin-1")
+        if rendered.not_modified(if_none_match, if_modified_since):
+            await send({"type": "http.response.start", "status": 304, "headers": list(validators)})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": list(full)})
+        await send({"type": "http.response.body", "body": rendered.body})

@@ -1,0 +1,113 @@
+"""The dashboard in a real headless Chromium against a real server: regions, charts, siting."""
+
+import importlib
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from pipelines.config import Settings
+from pipelines.demo import run_demo
+from pipelines.store import Store
+from pipelines.train import run_train
+from service.app import create_app
+from service.options import ServiceOptions
+from tests.conftest import NOW
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+README_SHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def planning_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """300 days of demo data (the monthly outlook needs 8 complete months) and one trained issue."""
+    settings = Settings(home=tmp_path_factory.mktemp("dashboard") / "home")
+    store = Store(settings.tables)
+    run_demo(store, settings, NOW, days=300, seed=7)
+    run_train(store, settings, NOW)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def server(planning_settings):
+    port = _free_port()
+    app = create_app(planning_settings, ServiceOptions(forecast_check_seconds=0))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start within 30 s"
+        time.sleep(0.05)  # waiting for a starting server; bounded by the deadline
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # CI must run the browser test, never skip it
+            pytest.fail(f"no Chromium at {CHROMIUM} in CI: .ci/run should have installed it")
+        pytest.skip(f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _siting_available() -> bool:
+    try:
+        return hasattr(importlib.import_module("pipelines.planning"), "run_siting")
+    except ImportError:
+        return False
+
+
+def test_dashboard__region_chart_and_siting_render_in_chromium(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    external: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else external.append(r.url))
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+
+    rows = page.locator("#regions-table tbody tr")
+    assert rows.count() == 4
+    assert "MW" in rows.nth(0).locator("td").nth(1).inner_text()  # latest load
+
+    page.select_option("#region-select", "de-fra")
+    page.wait_for_function("document.querySelector('#region-caption').textContent.startsWith('de-fra')")
+    page.wait_for_selector("#hourly-chart .main-svg")
+    assert page.locator("#hourly-chart .scatterlayer .trace").count() == 5  # two bands of two, a median
+    assert page.locator("#regions-table tr.selected").get_attribute("data-region") == "de-fra"
+
+    page.fill("#siting-mw", "150")
+    page.fill("#siting-rack", "90")
+    page.click("#siting-form button[type=submit]")
+    page.wait_for_function("!document.querySelector('#siting-status').textContent.startsWith('ranking')")
+    if _siting_available():
+        choices = page.locator("#siting-results li.choice")
+        assert choices.count() >= 1
+        assert "energized by target" in choices.nth(0).inner_text()
+    else:
+        assert "Siting is not available yet" in page.inner_text("#siting-status")
+
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    if os.environ.get("HEADROOM_UPDATE_SCREENSHOT"):
+        shutil.copy(tmp_path / "dashboard.png", README_SHOT)
+    assert external == [], f"the page fetched from outside the app: {external}"
