@@ -25,12 +25,14 @@ from pipelines.config import Settings
 from pipelines.sources import reader
 from pipelines.sources.base import Adapted
 from pipelines.sources.long import adapt_long, read_long, read_ndjson_bytes
-from pipelines.store import OBSERVATION_KEY, Store, latest_observations
+from pipelines.store import OBSERVATION_KEY, Store
 from pipelines.validation import validate
-from pipelines.validation.checks import N_ROWS, ROW
+from pipelines.validation.checks import FLATLINE_HOURS, N_ROWS, ROW, Neighbours
+from pipelines.validation.hourly import HOUR_KEY, SERIES_KEY
 
 KEY = list(OBSERVATION_KEY)
 STATUS = "_status"
+COMPARE_ROWS = 1_000_000  # hours compared with the store at a time
 RECORD_FIELDS = (S.REGION, S.SERIES, S.TS, S.VALUE, S.UNIT, S.ISSUED_AT)
 
 
@@ -48,6 +50,7 @@ class BatchReport(BaseModel):
     observations_written: int = Field(0, description="Hourly rows appended to observations.")
     quarantine_written: int = Field(0, description="Rows appended to quarantine by this run.")
     ingested_at: datetime = Field(description="Time stamp of the rows written (UTC).")
+    note: str = Field("", description="Why a source was skipped (e.g. no API key configured).")
 
     model_config = {"json_schema_extra": {"examples": [{
         "batch_id": "3f2a9c0e1b7d4e55", "source": "eia930:PJM-DOM.csv", "rows_read": 26280,
@@ -72,17 +75,65 @@ def batch_id(*parts: bytes | str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _stored(store: Store, hourly: pl.DataFrame) -> pl.LazyFrame | None:
-    """Latest stored value of the batch's keys (None when nothing is stored)."""
-    if store.version("observations") is None or hourly.is_empty():
-        return None
-    bounds = hourly.select(pl.col(S.TS).min().alias("lo"), pl.col(S.TS).max().alias("hi")).row(0)
-    scan = store.scan("observations").filter(
-        pl.col(S.REGION).is_in(hourly[S.REGION].unique().to_list())
-        & pl.col(S.SERIES).is_in(hourly[S.SERIES].unique().to_list())
-        & pl.col(S.TS).is_between(*bounds)
+def _typed_scan(store: Store, hours: pl.DataFrame) -> pl.LazyFrame:
+    """Stored rows of the hours' regions and series, typed like the hours (enums: small keys)."""
+    regions = hours[S.REGION].unique().cast(pl.String).to_list()
+    series = hours[S.SERIES].unique().cast(pl.String).to_list()
+    return store.scan("observations").filter(
+        pl.col(S.REGION).is_in(regions) & pl.col(S.SERIES).is_in(series)
+    ).select(
+        pl.col(S.REGION).cast(hours.schema[S.REGION]), pl.col(S.SERIES).cast(hours.schema[S.SERIES]),
+        S.ISSUED_AT, S.TS, S.VALUE, S.INGESTED_AT,
     )
-    return latest_observations(scan).select(*KEY, pl.col(S.VALUE).alias("_old"))
+
+
+def _latest(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """The current value per key: the latest ingested wins (sorted, last of each key's run)."""
+    keys = list(HOUR_KEY)
+    last = pl.lit(True)
+    for name in keys:
+        last = last & pl.col(name).eq_missing(pl.col(name).shift(-1))
+    return (
+        rows.sort([*keys, S.INGESTED_AT], nulls_last=False)
+        .filter(~last.fill_null(False))
+        .select(*keys, S.VALUE)
+    )
+
+
+def series_ends(hours: pl.DataFrame) -> pl.DataFrame:
+    """First and last hour (`_lo`, `_hi`) of each series; each series is one block in time order.
+
+    Read off the blocks' first and last rows: no hashing of ten million keys.
+    """
+    same_prev, same_next = pl.lit(True), pl.lit(True)
+    for name in SERIES_KEY:
+        same_prev = same_prev & pl.col(name).eq_missing(pl.col(name).shift())
+        same_next = same_next & pl.col(name).eq_missing(pl.col(name).shift(-1))
+    keys = hours.select(*SERIES_KEY, S.TS)
+    heads = keys.filter(~same_prev.fill_null(False)).rename({S.TS: "_lo"})
+    tails = keys.filter(~same_next.fill_null(False)).select(pl.col(S.TS).alias("_hi"))
+    return heads.hstack(tails)
+
+
+def stored_neighbours(store: Store) -> Neighbours:
+    """Validation's view of the store: the stored hours just outside each series' batch range.
+
+    A flatline may continue from them (FLATLINE_HOURS - 1 hours either side). The scan streams
+    through the stored rows against the (small) table of the batch's series ends.
+    """
+    def fetch(hours: pl.DataFrame) -> pl.DataFrame | None:
+        if store.version("observations") is None:
+            return None
+        margin = pl.duration(hours=FLATLINE_HOURS - 1)
+        ends = series_ends(hours)
+        # The small table of ends on the left: the streamed join builds its hash table on it.
+        near = ends.lazy().join(_typed_scan(store, hours), on=list(SERIES_KEY), nulls_equal=True).filter(
+            pl.col(S.TS).is_between(pl.col("_lo") - margin, pl.col("_lo"), closed="left")
+            | pl.col(S.TS).is_between(pl.col("_hi"), pl.col("_hi") + margin, closed="right")
+        )
+        return _latest(near).collect(engine="streaming")
+
+    return fetch
 
 
 def _history(store: Store, adapted: Adapted) -> pl.LazyFrame | None:
@@ -95,10 +146,9 @@ def _history(store: Store, adapted: Adapted) -> pl.LazyFrame | None:
     )
 
 
-def _status(hourly: pl.DataFrame, stored: pl.LazyFrame | None) -> pl.DataFrame:
-    if stored is None:
-        return hourly.with_columns(pl.lit("accepted").alias(STATUS))
-    joined = hourly.join(stored.collect(), on=KEY, how="left", nulls_equal=True)
+def _status(hourly: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    old = stored.select(*KEY, pl.col(S.VALUE).alias("_old"))
+    joined = hourly.join(old, on=KEY, how="left", nulls_equal=True)
     same = (pl.col(S.VALUE) - pl.col("_old")).abs() <= 1e-9 * pl.col("_old").abs().clip(1.0)
     status = (
         pl.when(pl.col("_old").is_null()).then(pl.lit("accepted"))
@@ -106,6 +156,27 @@ def _status(hourly: pl.DataFrame, stored: pl.LazyFrame | None) -> pl.DataFrame:
         .otherwise(pl.lit("updated"))
     )
     return joined.with_columns(status.alias(STATUS)).drop("_old")
+
+
+def compare_with_store(store: Store, hourly: pl.DataFrame) -> tuple[dict[str, int], pl.DataFrame]:
+    """(source rows per status, hours to write): new keys and changed values, not unchanged ones.
+
+    The hours are sorted by key, so they are compared in slices of COMPARE_ROWS hours, each
+    against the latest stored values of its own key range: memory stays bounded on re-ingests.
+    """
+    if store.version("observations") is None or hourly.is_empty():
+        return {"accepted": int(hourly[N_ROWS].sum())}, hourly
+    counts: dict[str, int] = {}
+    new: list[pl.DataFrame] = []
+    for offset in range(0, hourly.height, COMPARE_ROWS):
+        part = hourly.slice(offset, COMPARE_ROWS)
+        lo, hi = part.select(pl.col(S.TS).min().alias("lo"), pl.col(S.TS).max().alias("hi")).row(0)
+        stored = _latest(_typed_scan(store, part).filter(pl.col(S.TS).is_between(lo, hi)))
+        status = _status(part, stored.collect(engine="streaming"))
+        for name, rows in status.group_by(STATUS).agg(pl.col(N_ROWS).sum()).iter_rows():
+            counts[name] = counts.get(name, 0) + rows
+        new.append(status.filter(pl.col(STATUS) != "unchanged").drop(STATUS))
+    return counts, pl.concat(new)
 
 
 def _new_quarantine(store: Store, rows: pl.DataFrame, batch: str) -> pl.DataFrame:
@@ -121,16 +192,12 @@ def ingest_adapted(
 ) -> BatchReport:
     """Validate an adapter's rows, account for each one, and commit the batch."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    result = validate(adapted.frame, adapted.regions, _history(store, adapted))
-    hourly = _status(result.hourly, _stored(store, result.hourly))
-    counts = dict(
-        hourly.group_by(STATUS).agg(pl.col(N_ROWS).sum()).iter_rows()
-    )
+    history, neighbours = _history(store, adapted), stored_neighbours(store)
+    result = validate(adapted.frame, adapted.regions, history, neighbours)
+    counts, new = compare_with_store(store, result.hourly)
     by_reason = dict(result.rejected.group_by("reason").len().sort("reason").iter_rows())
     stamp = pl.lit(now).cast(S.UTC_TS)
-    new = hourly.filter(pl.col(STATUS) != "unchanged").with_columns(
-        pl.lit(adapted.source).alias(S.SOURCE), stamp.alias(S.INGESTED_AT)
-    )
+    new = new.with_columns(pl.lit(adapted.source).alias(S.SOURCE), stamp.alias(S.INGESTED_AT))
     quarantine = _new_quarantine(store, result.rejected, batch).with_columns(
         pl.lit(batch).alias("batch_id"), pl.lit(adapted.source).alias(S.SOURCE),
         stamp.alias(S.INGESTED_AT),

@@ -7,7 +7,8 @@ Layouts read:
   with `raw demand (MW)` and `forecast demand (MW)` (the cleaned column is not read: it treats
   real load growth as anomalies). The balancing authority is the file name (`PJM-DOM.csv`).
 - API v2 JSON of `electricity/rto/region-data` (`response.data[]` with `period` in UTC hour
-  ending, `respondent`, `type` D = demand, DF = day-ahead demand forecast, `value`).
+  ending, `respondent`, `type` D = demand, DF = day-ahead demand forecast, `value`) and of
+  `electricity/rto/region-sub-ba-data` (`parent`, `subba`: demand of a sub-BA).
 
 EIA stamps are hour ending; the stored `ts` is the start of the hour. The operator's day-ahead
 forecast is series `operator_forecast`, `issued_at` = 00:00 local time of the target day (it is
@@ -100,23 +101,41 @@ def read_eia930_csv(path: Path, catalog: Catalog, region: str | None = None) -> 
     return _finish(long, catalog, region, f"eia930:{path.name}")
 
 
+API_COLUMNS = ("period", "respondent", "type", "value", "value-units")
+
+
+def api_row(row: dict[str, Any]) -> dict[str, str | None]:
+    """One API row as text in the region-data shape; a sub-BA row (`parent` PJM, `subba` DOM)
+    becomes respondent `PJM-DOM`, type D (the region-sub-ba-data route has demand only)."""
+    out = {n: None if row.get(n) is None else str(row[n]) for n in API_COLUMNS}
+    if row.get("subba") is not None:
+        out["respondent"], out["type"] = f"{row.get('parent')}-{row['subba']}", "D"
+    return out
+
+
+def api_rows_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """API rows (already `api_row`-shaped) as a frame of text columns."""
+    return pl.DataFrame(
+        {n: [r[n] for r in rows] for n in API_COLUMNS}, schema={n: pl.String for n in API_COLUMNS}
+    )
+
+
 def api_frame(document: dict[str, Any]) -> pl.DataFrame:
-    """The `response.data` rows of an EIA API v2 answer as text columns."""
+    """The `response.data` rows of an EIA API v2 answer (region-data or region-sub-ba-data)."""
     try:
         data = document["response"]["data"]
     except (KeyError, TypeError):
         found = str(list(document))[:80] if isinstance(document, dict) else type(document).__name__
         raise SourceFormatError("EIA API answer", "an object with response.data", found) from None
-    names = ("period", "respondent", "type", "value", "value-units")
-    return pl.DataFrame(
-        {n: [None if d.get(n) is None else str(d.get(n)) for d in data] for n in names},
-        schema={n: pl.String for n in names},
-    )
+    return api_rows_frame([api_row(d) for d in data])
 
 
 def adapt_api(rows: pl.DataFrame, catalog: Catalog, region: str | None, source: str) -> Adapted:
     """EIA API v2 rows (`period, respondent, type, value`) to the validation contract."""
-    end = pl.col("period").str.to_datetime("%Y-%m-%dT%H", strict=False, time_unit="us")
+    # `period` is `2024-01-01T05` (UTC, hour ending); polars needs minutes to parse an hour.
+    end = pl.concat_str(pl.col("period").str.strip_chars(), pl.lit(":00")).str.to_datetime(
+        "%Y-%m-%dT%H:%M", strict=False, time_unit="us"
+    )
     long = with_row(rows).select(
         "row",
         pl.struct(pl.all().exclude("row")).alias(RAW),

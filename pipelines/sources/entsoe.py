@@ -8,6 +8,8 @@ nonexistent_local_time). Quarter-hours are averaged to the hour by validation.
 
 XML: `GL_MarketDocument` with `TimeSeries` (`outBiddingZone_Domain.mRID` an EIC code,
 `Period/timeInterval/start`, `resolution` PT15M/PT30M/PT60M, `Point/position`/`quantity`), UTC.
+Curve type A03 (variable-sized blocks) leaves out positions that repeat the previous value;
+they are filled in, so every interval of the period is a row.
 `processType` A16 is realised load, A01 the day-ahead forecast.
 
 The day-ahead forecast is series `operator_forecast` with `issued_at` = 10:00 Brussels time on
@@ -17,6 +19,7 @@ the day before the target day (published two hours before the 12:00 day-ahead ga
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -83,6 +86,29 @@ def _local(tag: str) -> str:
     return etree.QName(tag).localname
 
 
+def _fill_blocks(
+    points: list[tuple[str | None, str | None]], interval: dict[str, str | None], resolution: str | None
+) -> list[tuple[str | None, str | None]]:
+    """Curve type A03 (variable-sized blocks): a position left out repeats the one before it.
+
+    Every position of the period is returned, so each interval is one row read.
+    """
+    minutes = RESOLUTION_MINUTES.get(resolution or "")
+    try:
+        start, end = (datetime.strptime(interval[k] or "", "%Y-%m-%dT%H:%MZ") for k in ("start", "end"))
+        known = {int(p or ""): q for p, q in points}
+    except (KeyError, ValueError):
+        return points  # malformed: let validation quarantine what it cannot place
+    if minutes is None or not known:
+        return points
+    count = int((end - start).total_seconds() // 60 // minutes)
+    filled, current = [], None
+    for position in range(1, max(count, max(known)) + 1):
+        current = known.get(position, current)
+        filled.append((str(position), current))
+    return filled
+
+
 def xml_frame(data: bytes, where: str = "ENTSO-E XML") -> pl.DataFrame:
     """Points of a GL_MarketDocument as rows (zone, process, start, minutes, position, quantity)."""
     try:
@@ -95,18 +121,24 @@ def xml_frame(data: bytes, where: str = "ENTSO-E XML") -> pl.DataFrame:
     rows: list[tuple] = []
     for series in (e for e in root if _local(e.tag) == "TimeSeries"):
         fields = {_local(e.tag): e for e in series}
-        zone = (fields.get("outBiddingZone_Domain.mRID") or fields.get("inBiddingZone_Domain.mRID"))
+        # lxml elements without children are falsy: test for None, never truth.
+        zone = fields.get("outBiddingZone_Domain.mRID")
+        zone = fields.get("inBiddingZone_Domain.mRID") if zone is None else zone
         unit = fields.get("quantity_Measure_Unit.name")
+        curve = fields.get("curveType")
         for period in (e for e in series if _local(e.tag) == "Period"):
             parts = {_local(e.tag): e for e in period}
             interval = {_local(e.tag): e.text for e in parts["timeInterval"]}
             resolution = parts["resolution"].text
-            for point in (e for e in period if _local(e.tag) == "Point"):
-                values = {_local(e.tag): e.text for e in point}
-                rows.append((
-                    None if zone is None else zone.text, process, interval.get("start"), resolution,
-                    values.get("position"), values.get("quantity"), None if unit is None else unit.text,
-                ))
+            points = [
+                (values.get("position"), values.get("quantity"))
+                for values in ({_local(e.tag): e.text for e in p} for p in period if _local(p.tag) == "Point")
+            ]
+            if curve is not None and curve.text == "A03":
+                points = _fill_blocks(points, interval, resolution)
+            head = (None if zone is None else zone.text, process, interval.get("start"), resolution)
+            rows.extend((*head, position, quantity, None if unit is None else unit.text)
+                        for position, quantity in points)
     names = ["zone", "process", "start", "resolution", "position", "quantity", "unit"]
     return pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
 

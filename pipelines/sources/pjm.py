@@ -1,7 +1,10 @@
 """PJM hourly load: Data Miner metered load and the widely shared per-zone `<ZONE>_hourly.csv`.
 
 - Data Miner `hrl_load_metered`: `datetime_beginning_utc` (`1/1/2023 5:00:00 AM`, hour
-  beginning, UTC), `zone`, `mw`; the zone maps through `pjm_zone` in the catalog.
+  beginning, UTC), `zone`, `load_area`, `mw`; the zone maps through `pjm_zone` in the catalog.
+  A zone with several load areas (AEP: AEPAPT, AEPIMP, AEPKPT, AEPOPT) is their sum: each load
+  area is a `part` that validation adds up; an hour missing one of the zone's load areas is
+  quarantined as `incomplete_parts` (its sum would understate the zone's load).
 - `<ZONE>_hourly.csv`: `Datetime, <ZONE>_MW` (or `ds, y` in some copies), Eastern local time,
   hour ending, rows not sorted. The repeated autumn hour is read in file order (first = EDT);
   a missing hour is simply absent. The zone comes from the column or the file name.
@@ -16,7 +19,7 @@ import polars as pl
 from forecast import schema as S
 from pipelines.sources.base import Adapted, Catalog, SourceFormatError, with_row
 from pipelines.validation import source_map
-from pipelines.validation.checks import IDENT, PROBLEM, RAW
+from pipelines.validation.checks import IDENT, PART, PROBLEM, RAW
 from pipelines.validation.localtime import occurrence, to_utc, ts_problem
 
 TIMEZONE = "America/New_York"
@@ -35,10 +38,12 @@ def read_pjm_csv(path: Path, catalog: Catalog, region: str | None = None) -> Ada
         ts = pl.col(lowered["datetime_beginning_utc"]).str.strip_chars().str.to_datetime(
             "%m/%d/%Y %I:%M:%S %p", strict=False, time_unit="us"
         ).dt.replace_time_zone("UTC")
+        # A zone's load is the sum of its load areas (AEP: AEPAPT, AEPIMP, AEPKPT, AEPOPT).
+        part = [pl.col(lowered["load_area"]).alias(PART)] if "load_area" in lowered else []
         long = with_row(frame).select(
             "row", pl.struct(names).alias(RAW), pl.col(lowered["zone"]).alias(IDENT),
             pl.lit(S.GRID_LOAD).alias(S.SERIES), ts.alias(S.TS),
-            pl.col(lowered["mw"]).alias(S.VALUE), pl.lit("MW").alias(S.UNIT),
+            pl.col(lowered["mw"]).alias(S.VALUE), pl.lit("MW").alias(S.UNIT), *part,
         )
         return Adapted(long, _zone_source(catalog, region), f"pjm-dataminer:{path.name}")
     value_cols = [n for n in names if n.upper().endswith("_MW")] or (["y"] if "y" in names else [])

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import polars as pl
-
 from forecast.catalog import Region
 
 # Prefixes of the shared long files (`EIA930_PJM-DOM`, `ERCOT_FWEST`, ...) and the catalog
@@ -30,14 +28,9 @@ class RegionMap:
     # sent to `override` either, so they cannot clash with the finer series.
     larger: frozenset[str] = frozenset()
 
-    def expr(self, ident: pl.Expr) -> pl.Expr:
-        """Region id of each identifier; null means unknown region."""
-        default = pl.lit(self.override, dtype=pl.String)
-        if self.larger:
-            default = pl.when(ident.is_in(list(self.larger))).then(None).otherwise(default)
-        if not self.mapping:
-            return pl.when(ident.is_not_null()).then(default).otherwise(None)
-        return ident.replace_strict(dict(self.mapping), default=default, return_dtype=pl.String)
+    def ids(self) -> list[str]:
+        """Every region id an identifier can map to, sorted."""
+        return sorted({*self.mapping.values(), self.override} - {None})
 
     def get(self, ident: str) -> str | None:
         """Region id of one identifier."""

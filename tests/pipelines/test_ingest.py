@@ -128,3 +128,20 @@ def test_ingest__every_row_read_is_accounted_for(tmp_path_factory, values, repea
         report = ingest_file(store, settings, path, now=NOW)
         assert report.balanced and report.rows_read == len(rows)
         assert sum(report.by_reason.values()) == report.quarantined
+
+
+def test_ingest__flatline_continues_across_the_stored_history(settings, store, tmp_path):
+    ingest_file(store, settings, long_csv(tmp_path / "a.csv", ["5", "7", "7", "7", "7"]), now=NOW)
+    later = T0 + timedelta(hours=5)
+    report = ingest_file(store, settings, long_csv(tmp_path / "b.csv", ["7", "7", "8"], start=later),
+                         now=NOW + timedelta(hours=1))
+    assert report.by_reason == {"flatline": 2}  # 4 stored hours of 7, then 2 more: a 6-hour run
+    assert load_series(store, S.GRID_LOAD)[S.VALUE].to_list() == [5.0, 7.0, 7.0, 7.0, 7.0, 8.0]
+
+
+def test_ingest__flatline_continues_into_stored_hours_after_a_backfill(settings, store, tmp_path):
+    ingest_file(store, settings, long_csv(tmp_path / "a.csv", ["7"] * 5, start=T0 + timedelta(hours=3)),
+                now=NOW)
+    report = ingest_file(store, settings, long_csv(tmp_path / "b.csv", ["6", "7", "7"]),
+                         now=NOW + timedelta(hours=1))
+    assert report.by_reason == {"flatline": 2} and report.accepted == 1

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from forecast import schema as S
 from pipelines.validation import RegionMap, validate
@@ -125,3 +128,79 @@ def test_validate__temperature_may_be_negative():
 def test_validate__missing_columns_name_expected_and_found():
     with pytest.raises(S.MissingColumnsError, match=r"expected .*'value'.* found"):
         validate(rows([1]).drop(S.VALUE), REGIONS)
+
+
+def test_validate__parts_are_summed_and_an_hour_missing_a_part_is_held_back():
+    frame = pl.concat([rows([10, 20, 30]), rows([1, 2, None])]).with_columns(
+        pl.int_range(1, 7).alias("row"), pl.Series("part", ["a"] * 3 + ["b"] * 3)
+    )
+    result = validate(frame, REGIONS)
+    assert result.hourly.sort(S.TS)[S.VALUE].to_list() == [11.0, 22.0]
+    assert result.hourly["n_rows"].to_list() == [2, 2]
+    assert result.rejected.select("row", "reason").rows() == [(3, "incomplete_parts"), (6, "missing_value")]
+
+
+def test_validate__duplicate_part_keeps_the_last_delivery():
+    frame = rows([10, 11, 5]).with_columns(
+        pl.Series(S.TS, [utc(2024, 1, 1, 0)] * 3, dtype=S.UTC_TS), pl.Series("part", ["a", "a", "b"])
+    )
+    result = validate(frame, REGIONS)
+    assert result.hourly[S.VALUE].to_list() == [16.0]
+    assert result.rejected.select("row", "reason").rows() == [(1, "duplicate_in_batch")]
+
+
+def test_validate__flatline_continues_from_stored_hours():
+    stored = pl.DataFrame({
+        S.REGION: ["de-fra"] * 4, S.SERIES: [S.GRID_LOAD] * 4,
+        S.ISSUED_AT: pl.Series([None] * 4, dtype=S.UTC_TS),
+        S.TS: pl.Series([utc(2023, 12, 31, 20 + h) for h in range(4)], dtype=S.UTC_TS), S.VALUE: [7.0] * 4,
+    })
+    result = validate(rows([7, 7, 8, 9]), REGIONS, neighbours=lambda hours: stored)
+    assert reasons(result) == {"flatline": 2}  # 4 stored + 2 new hours of 7: the new two
+    alone = validate(rows([7, 7, 8, 9]), REGIONS)
+    assert alone.rejected.is_empty()
+
+
+def test_validate__row_order_does_not_change_the_result():
+    frame = rows([5, 6, 7, 7, 7, 7, 7, 7, 9, -1]).sample(fraction=1.0, shuffle=True, seed=3)
+    a, b = validate(frame, REGIONS), validate(frame.sort("row"), REGIONS)
+    assert a.hourly.sort(S.TS).equals(b.hourly.sort(S.TS)) and a.rejected.equals(b.rejected)
+
+
+def flatline_oracle(values: list[int]) -> set[int]:
+    """Plain loop: rows (1-based) inside runs of >= 6 equal consecutive hourly values."""
+    flagged, start = set(), 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            if i - start >= 6:
+                flagged.update(range(start + 1, i + 1))
+            start = i
+    return flagged
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=60))
+def test_validate__flatline_matches_a_plain_loop(values):
+    ts = [utc(2024, 1, 1) + timedelta(hours=h) for h in range(len(values))]
+    result = validate(rows(values, ts=ts), REGIONS)
+    assert set(result.rejected["row"].to_list()) == flatline_oracle(values)
+    assert result.hourly.height + result.rejected.height == len(values)
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("AB"), st.integers(0, 9), st.integers(1, 2)),
+                min_size=1, max_size=40),
+       st.randoms(use_true_random=False))
+def test_validate__any_row_order_gives_the_same_hours_and_rejections(cells, rnd):
+    frame = pl.DataFrame({
+        "row": list(range(1, len(cells) + 1)), "ident": [c[0] for c in cells],
+        S.SERIES: [S.GRID_LOAD] * len(cells),
+        S.TS: pl.Series([utc(2024, 1, 1, c[1]) for c in cells], dtype=S.UTC_TS),
+        S.VALUE: [str(c[2]) for c in cells], S.UNIT: ["MW"] * len(cells),
+    })
+    order = list(range(len(cells)))
+    rnd.shuffle(order)
+    a, b = validate(frame, REGIONS), validate(frame[order], REGIONS)
+    key = [S.REGION, S.TS]
+    assert a.hourly.sort(key).equals(b.hourly.sort(key)) and a.rejected.equals(b.rejected)
+    assert a.hourly["n_rows"].sum() + a.rejected.height == len(cells)
