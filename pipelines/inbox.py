@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import polars as pl
+
 from pipelines.config import Settings
 from pipelines.ingest import BatchReport, ingest_file
 from pipelines.sources import SourceFormatError
@@ -18,7 +20,9 @@ from pipelines.store import Store
 
 SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # What a bad file can raise while being read; anything else is a bug and fails the job loudly.
-FILE_ERRORS = (SourceFormatError, ValueError, KeyError, OSError)
+# polars' own errors (an empty file, an unbalanced quote, bytes that are not UTF-8) are bad files
+# too: left in the inbox they would fail every later run of the job before the next file.
+FILE_ERRORS = (SourceFormatError, ValueError, KeyError, OSError, pl.exceptions.PolarsError)
 
 
 def inbox_dir(settings: Settings) -> Path:

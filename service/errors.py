@@ -45,6 +45,14 @@ class NotAvailableError(LookupError):
         super().__init__(f"{feature} is not available yet: this build has no {missing}")
 
 
+class UnsupportedMediaTypeError(ValueError):
+    """A write body in a content type the endpoint does not read (415); names the ones it does."""
+
+    def __init__(self, found: str, accepted: tuple[str, ...]) -> None:
+        self.found, self.accepted = found, list(accepted)
+        super().__init__(f"content type {found!r} is not accepted here; send one of {', '.join(accepted)}")
+
+
 class BodyTooLargeError(StarletteHTTPException):
     """A request body over the configured limit (413); the message states the limit."""
 
@@ -84,6 +92,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     CatalogError: (422, "invalid_region"),
     MissingColumnsError: (422, "missing_columns"),
     UnauthorizedError: (401, "unauthorized"),
+    UnsupportedMediaTypeError: (415, "unsupported_media_type"),
     UnknownJobError: (404, "unknown_job"),
     SourceFormatError: (422, "invalid_format"),
     UnknownScenarioError: (422, "unknown_scenario"),
@@ -100,11 +109,14 @@ def _domain_details(exc: Exception) -> Any:
         return {"region": exc.region, "field": exc.field, "reason": exc.reason}
     if isinstance(exc, MissingColumnsError):
         return {"expected": exc.expected, "found": exc.found}
+    if isinstance(exc, UnsupportedMediaTypeError):
+        return {"found": exc.found, "accepted": exc.accepted}
     if isinstance(exc, NotAvailableError):
         return {"feature": exc.feature, "missing": exc.missing}
     return None
 
 
+BODY_PARSE_ERROR = "There was an error parsing the body"
 HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 
@@ -129,6 +141,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+            # FastAPI's answer to a body that is not JSON at all (bytes that are not UTF-8): one
+            # documented status for every bad body, 422, naming the field.
+            reason = "not valid JSON (a UTF-8 encoded JSON document is expected)"
+            details = [{"field": "body", "reason": reason}]
+            return error_response(422, "invalid_request", f"body: {reason}", details)
         code = HTTP_CODES.get(exc.status_code, "http_error")
         details = {"limit_bytes": exc.limit} if isinstance(exc, BodyTooLargeError) else None
         return error_response(exc.status_code, code, str(exc.detail), details, exc.headers)

@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 # Loose on purpose: a row with a bad value is quarantined with its reason by ingestion, not refused.
-Loose = str | int | float | None
+# Strict types all the same: `true` is not 1 MW, and a list or an object is not a value.
+Loose = StrictStr | StrictInt | StrictFloat | None
 
 
 class ObservationIn(BaseModel):
     """One observation: region, series, hour (ISO 8601, UTC or with offset), value and unit."""
 
-    model_config = ConfigDict(extra="ignore")
+    # An unknown field is refused, naming it: a misspelt `issued_at` would otherwise turn an
+    # operator's forecast into an actual without a word.
+    model_config = ConfigDict(extra="forbid")
 
     region: Loose = Field(None, examples=["us-nova"])
     series: Loose = Field(None, examples=["grid_load"])
@@ -28,6 +31,7 @@ class ObservationsIn(BaseModel):
     """A batch of observations (or send NDJSON, one observation object a line)."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"observations": [{"region": "us-nova", "series": "grid_load",

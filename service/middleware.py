@@ -21,6 +21,9 @@ log = logging.getLogger("headroom.http")
 REQUEST_ID_HEADER = b"x-request-id"
 # An incoming id is echoed only when it is short and plain (it ends up in logs and headers).
 SAFE_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+# Request headers beyond this (names and values together) are refused with 431: the body limit
+# would mean little if a client could send megabytes of headers instead.
+MAX_HEADER_BYTES = 32 * 1024
 
 
 class RequestMiddleware:
@@ -34,8 +37,9 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        request_id, length = "", None
+        request_id, length, header_bytes = "", None, 0
         for name, value in scope["headers"]:
+            header_bytes += len(name) + len(value)
             if name == REQUEST_ID_HEADER and SAFE_ID.match(value):
                 request_id = value.decode()
             elif name == b"content-length" and value.isdigit():
@@ -66,6 +70,10 @@ class RequestMiddleware:
             return message
 
         try:
+            if header_bytes > MAX_HEADER_BYTES:
+                message = f"request headers exceed {MAX_HEADER_BYTES} bytes; send fewer or shorter headers"
+                await _send_error(send_with_id, 431, "headers_too_large", message)
+                return
             if length is not None and length > self.limit:
                 # Refused before the app runs: the body is never read.
                 error = BodyTooLargeError(self.limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import typer
 from rich.progress import Progress
 from rich.table import Table
@@ -12,7 +13,7 @@ from pipelines.cli.output import console
 from pipelines.config import Settings, get_settings
 from pipelines.ingest import BatchReport, ingest_file
 from pipelines.planning import ingest_queue_file
-from pipelines.sources import FORMATS
+from pipelines.sources import FORMATS, SourceFormatError
 from pipelines.store import Store, open_store
 
 
@@ -55,11 +56,22 @@ def ingest_command(
         task = progress.add_task("ingesting", total=len(paths))
         for path in paths:
             progress.update(task, description=f"ingesting {path.name}")
-            reports.append(ingest_file(store, settings, path, fmt, region, series))
+            reports.append(_ingest_one(store, settings, path, fmt, region, series))
             progress.advance(task)
     console.print(report_table(reports))
     if strict and any(r.quarantined for r in reports):
         raise typer.Exit(2)
+
+
+def _ingest_one(
+    store: Store, settings: Settings, path: Path, fmt: str, region: str | None, series: str | None
+) -> BatchReport:
+    """One file; a file polars cannot parse (empty, unbalanced quotes, not UTF-8) is a one-line error."""
+    try:
+        return ingest_file(store, settings, path, fmt, region, series)
+    except pl.exceptions.PolarsError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceFormatError(path, f"a readable {fmt} file", reason) from exc
 
 
 def _ingest_queues(

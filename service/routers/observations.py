@@ -11,19 +11,20 @@ from starlette.concurrency import run_in_threadpool
 
 from pipelines.ingest import ingest_records, parse_ndjson
 from service.deps import MetricsDep, SettingsDep, StoreDep, WriterDep
-from service.errors import ErrorBody
+from service.errors import ErrorBody, UnsupportedMediaTypeError
 from service.ingest_schemas import BatchReportOut, ObservationIn, ObservationsIn
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
 log = logging.getLogger("headroom.ingest")
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+JSON_TYPES = ("application/json",)
 _ROW = ObservationIn.model_json_schema()
 OPENAPI_BODY = {
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {
-                "schema": {"type": "object", "required": ["observations"],
+                "schema": {"type": "object", "required": ["observations"], "additionalProperties": False,
                            "properties": {"observations": {"type": "array", "minItems": 1, "items": _ROW}}},
                 "example": ObservationsIn.model_config["json_schema_extra"]["examples"][0],
             },
@@ -38,9 +39,15 @@ OPENAPI_BODY = {
 
 
 def _parse(body: bytes, content_type: str) -> ObservationsIn:
-    """The request body as a batch: JSON `{"observations": [...]}` or NDJSON; 422 naming what is wrong."""
+    """The request body as a batch: JSON `{"observations": [...]}` or NDJSON; 422 naming what is wrong.
+
+    Any other declared content type is 415: a CSV or form body is not guessed at.
+    """
+    media = content_type.split(";")[0].strip().lower()
+    if media not in (*JSON_TYPES, *NDJSON_TYPES) and not media.endswith("+json"):
+        raise UnsupportedMediaTypeError(media, (*JSON_TYPES, *NDJSON_TYPES))
     try:
-        if content_type.split(";")[0].strip().lower() in NDJSON_TYPES:
+        if media in NDJSON_TYPES:
             return ObservationsIn(observations=parse_ndjson(body))
         return ObservationsIn.model_validate_json(body)
     except ValidationError as exc:
@@ -56,7 +63,8 @@ def _parse(body: bytes, content_type: str) -> ObservationsIn:
     description="Needs `Authorization: Bearer <key>`. Body: JSON `{\"observations\": [...]}` or NDJSON "
     "(`Content-Type: application/x-ndjson`), at most HEADROOM_MAX_BODY_BYTES (8 MiB by default).",
     openapi_extra=OPENAPI_BODY,
-    responses={401: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={401: {"model": ErrorBody}, 413: {"model": ErrorBody}, 415: {"model": ErrorBody},
+               422: {"model": ErrorBody}},
 )
 async def post_observations(
     request: Request, caller: WriterDep, store: StoreDep, settings: SettingsDep, metrics: MetricsDep

@@ -1,0 +1,47 @@
+"""kill -9 during an ingest or a retrain: tables stay readable, a rerun accounts exactly, forecasts serve.
+
+A few trials here; `bench/crash.py` runs 20 and more with random kill points and prints the figures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_crash", ROOT / "bench" / "crash.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+crash = _bench()
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    work = tmp_path_factory.mktemp("crash")
+    home, _, second = crash.prepare(work, hours=600, seed=3)
+    return work, home, second, crash.reference(home, second, work)
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.9, 1.05])
+def test_ingest_killed__tables_readable_nothing_lost_and_rerun_accounts_exactly(prepared, fraction):
+    work, home, second, ref = prepared
+    trial = crash.ingest_trial(home, second, ref, fraction * ref.seconds, work)
+    assert crash.passed(trial), trial
+
+
+def test_server_killed_during_retrain__previous_forecast_still_serves_after_restart(demo_copy, tmp_path):
+    trial = crash.server_trial(demo_copy, 0.3, "crash-test-key-0123456789", tmp_path / "server.log")
+    assert all(trial["checks"].values()), trial
+    assert trial["status"] == 200 and trial["after"] is not None
+    shutil.rmtree(tmp_path / "home", ignore_errors=True)
