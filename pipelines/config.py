@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -28,6 +28,13 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Object-store options passed to deltalake and polars, as JSON (e.g. AWS_REGION).",
     )
+    eia_api_key: SecretStr = Field(
+        SecretStr(""), description="EIA API v2 key for live pulls (none: skipped)."
+    )
+    entsoe_token: SecretStr = Field(SecretStr(""), description="ENTSO-E security token for live pulls.")
+    eia_base_url: str = Field("https://api.eia.gov", description="EIA API base URL.")
+    entsoe_base_url: str = Field("https://web-api.tp.entsoe.eu", description="ENTSO-E API base URL.")
+    live_lookback_hours: int = Field(168, description="First live pull of a series reaches this far back.")
     api_keys: str = Field("", description="Comma-separated bearer keys allowed to write.")
     default_horizon: int = Field(168, description="Hours forecast by `headroom train`.")
     n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pipelines.config import Settings
 from pipelines.inbox import drain_inbox
+from pipelines.live import LivePullError, pull_live_sources
 from pipelines.maintenance import compact_tables
 from pipelines.runs import last_trained_version
 from pipelines.store import Store
 from pipelines.train import run_train
+
+
+class TransientJobError(RuntimeError):
+    """A failure worth retrying (a source that timed out, a busy object store)."""
+
 
 JobFunc = Callable[[Store, Settings, datetime], dict]
 
@@ -41,8 +47,21 @@ def refresh(store: Store, settings: Settings, now: datetime) -> dict:
 
 
 def ingest(store: Store, settings: Settings, now: datetime) -> dict:
-    """Drain the inbox folder."""
+    """Drain the inbox folder, then pull the live sources that have a key configured."""
     reports = drain_inbox(store, settings)
+    try:
+        reports += pull_live_sources(
+            store,
+            settings,
+            now,
+            eia_key=settings.eia_api_key.get_secret_value() or None,
+            entsoe_token=settings.entsoe_token.get_secret_value() or None,
+            eia_base_url=settings.eia_base_url,
+            entsoe_base_url=settings.entsoe_base_url,
+            lookback=timedelta(hours=settings.live_lookback_hours),
+        )
+    except LivePullError as exc:  # a source timed out or refused: retried by the runner
+        raise TransientJobError(f"live pull failed: {exc}") from exc
     return {
         "batches": len(reports),
         "rows_read": sum(r.rows_read for r in reports),
@@ -60,7 +79,7 @@ def compact(store: Store, settings: Settings, now: datetime) -> dict:
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
-        Job("ingest", ingest, "schedule_ingest", "Drain the inbox folder."),
+        Job("ingest", ingest, "schedule_ingest", "Drain the inbox folder and pull live sources."),
         Job("refresh", refresh, "schedule_refresh", "Re-forecast from the latest data."),
         Job("compact", compact, "schedule_compact", "Compact and vacuum the tables."),
     )

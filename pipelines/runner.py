@@ -12,14 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipelines.config import Settings, get_settings
-from pipelines.jobs import JOBS
+from pipelines.jobs import JOBS, TransientJobError
 from pipelines.runs import record_run
 from pipelines.scheduler import next_runs
 from pipelines.store import Store, open_store
-
-
-class TransientJobError(RuntimeError):
-    """A failure worth retrying (a source that timed out, a busy object store)."""
 
 
 class UnknownJobError(KeyError):

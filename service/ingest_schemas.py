@@ -68,6 +68,7 @@ class BatchReportOut(BaseModel):
     observations_written: int
     quarantine_written: int
     ingested_at: datetime
+    note: str = ""
 
 
 class JobOut(BaseModel):
