@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from forecast import schema as S
+from forecast.features.lags import ORIGIN, STEP, design_frame
 from forecast.models.base import (
     DEFAULT_QUANTILES,
     FIT_COLUMNS,
@@ -18,6 +19,7 @@ from forecast.models.base import (
     paths_frame,
     quantiles_from_paths,
 )
+from forecast.models.calibrated import YHAT, CalibratedModel, CalibrationParams
 
 
 @dataclass(frozen=True)
@@ -105,3 +107,35 @@ class SeasonalNaive(ForecastModel):
         paths = self.sample_paths(horizon, self.params.n_samples, self.params.seed)
         return quantiles_from_paths(paths, quantiles)
 
+
+
+class SeasonalNaiveRule(CalibratedModel):
+    """The seasonal-naive rule with conformal calibration, as a candidate beside the other models.
+
+    Same point forecast as `SeasonalNaive`; its uncertainty comes from the shared calibration
+    origins (so it combines jointly with other calibrated models and joins the ensemble).
+    """
+
+    name = "seasonal_naive"
+
+    def __init__(self, season_length: int = 168, calibration: CalibrationParams | None = None) -> None:
+        super().__init__(calibration)
+        self.season_length = season_length
+
+    def _fit_history(self, history: pl.DataFrame, future: pl.DataFrame) -> None:
+        """Nothing to estimate: the rule reads the history at forecast time."""
+
+    def _forecast_at(
+        self, history: pl.DataFrame, future: pl.DataFrame, origins: pl.DataFrame, horizon: int
+    ) -> pl.DataFrame:
+        m = self.season_length
+        back = m * ((pl.col(STEP) + m - 1) // m)
+        return (
+            design_frame(origins, horizon)
+            .with_columns((pl.col(S.TS) - pl.duration(hours=back)).alias("_src"))
+            .join(
+                history.select(S.REGION, pl.col(S.TS).alias("_src"), pl.col(S.VALUE).alias(YHAT)),
+                on=[S.REGION, "_src"], how="left",
+            )
+            .select(S.REGION, ORIGIN, STEP, YHAT)
+        )

@@ -1,0 +1,129 @@
+"""A weighted ensemble of calibrated models, weights learnt per region on their backtest folds.
+
+The components forecast from the same calibration origins, so the ensemble's residual paths are
+exactly the weighted sum of theirs: it is calibrated (conformal intervals, joint sample paths)
+without any extra fitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Self
+
+import numpy as np
+import polars as pl
+from scipy.optimize import minimize
+
+from forecast import schema as S
+from forecast.features.lags import ORIGIN, STEP
+from forecast.models.calibrated import YHAT, CalibratedModel, K, Y, residual_arrays
+
+WEIGHT = "weight"
+
+
+def simplex_weights(points: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Non-negative weights summing to 1 minimising the squared error of points @ w against actual.
+
+    Rows with a missing value are ignored; with no usable rows the weights are equal.
+    """
+    m = points.shape[1]
+    ok = np.isfinite(actual) & np.isfinite(points).all(axis=1)
+    if ok.sum() < m:
+        return np.full(m, 1.0 / m)
+    p, y = points[ok], actual[ok]
+    scale = max(float(np.std(y)), 1e-9)
+    p, y = p / scale, y / scale
+
+    def loss(w: np.ndarray) -> float:
+        return float(np.mean((p @ w - y) ** 2))
+
+    res = minimize(
+        loss, np.full(m, 1.0 / m), method="SLSQP", bounds=[(0.0, 1.0)] * m,
+        constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0}],
+    )
+    w = np.clip(res.x, 0.0, None)
+    return w / w.sum() if w.sum() > 0 else np.full(m, 1.0 / m)
+
+
+def stacked_calibration(components: Sequence[CalibratedModel]) -> pl.DataFrame:
+    """Calibration forecasts side by side: `region, k, origin, step, ts, y, <model>...`."""
+    key = [S.REGION, K, ORIGIN, STEP, S.TS, Y]
+    out = components[0].calibration.select(*key, pl.col(YHAT).alias(components[0].name))
+    for model in components[1:]:
+        out = out.join(
+            model.calibration.select(S.REGION, K, STEP, pl.col(YHAT).alias(model.name)),
+            on=[S.REGION, K, STEP], how="inner",
+        )
+    return out.sort(S.REGION, K, STEP)
+
+
+def learn_weights(stacked: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    """Per-region simplex weights over `names`: `region, model, weight`."""
+    rows = []
+    for (region,), part in stacked.group_by(S.REGION, maintain_order=True):
+        w = simplex_weights(part.select(names).to_numpy(), part[Y].to_numpy())
+        rows += [(str(region), name, float(x)) for name, x in zip(names, w, strict=True)]
+    schema = {S.REGION: pl.String, S.MODEL: pl.String, WEIGHT: pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+class WeightedEnsemble(CalibratedModel):
+    """Sum of component forecasts with per-region weights learnt on their calibration folds."""
+
+    name = "ensemble"
+
+    def __init__(self, components: Sequence[CalibratedModel]) -> None:
+        if not components:
+            raise ValueError("an ensemble needs at least one component model")
+        names = [m.name for m in components]
+        if len(set(names)) < len(names):
+            raise ValueError(f"ensemble components need distinct names, got {names}")
+        super().__init__(components[0].calibration_params)
+        self.components = list(components)
+        self.weights = pl.DataFrame()
+
+    def fit(self, frame: pl.DataFrame) -> Self:
+        for model in self.components:
+            model.fit(frame)
+        return self.combine()
+
+    def combine(self, origins: Sequence[int] | None = None) -> Self:
+        """Learn weights from fitted components (on calibration origins `origins` if given, k ids)."""
+        names = [m.name for m in self.components]
+        stacked = stacked_calibration(self.components)
+        train = stacked if origins is None else stacked.filter(pl.col(K).is_in(list(origins)))
+        self.weights = learn_weights(train, names)
+        wide = self.weights.pivot(on=S.MODEL, index=S.REGION, values=WEIGHT)
+        combined = stacked.join(wide.rename({n: f"_w_{n}" for n in names}), on=S.REGION).with_columns(
+            pl.sum_horizontal(pl.col(n) * pl.col(f"_w_{n}") for n in names).alias(YHAT)
+        )
+        self.calibration = combined.select(S.REGION, K, ORIGIN, STEP, S.TS, Y, YHAT)
+        n_origins = int(stacked[K].max()) + 1 if stacked.height else 0
+        self._residuals = residual_arrays(self.calibration, n_origins, self.max_horizon)
+        self.history, self.future = self.components[0].history, self.components[0].future
+        self._points = {}
+        return self
+
+    def update(self, frame: pl.DataFrame) -> Self:
+        for model in self.components:
+            model.update(frame)
+        return super().update(frame)
+
+    def _fit_history(self, history: pl.DataFrame, future: pl.DataFrame) -> None:
+        """Components are fitted by fit(); nothing of its own to estimate."""
+
+    def _forecast_at(
+        self, history: pl.DataFrame, future: pl.DataFrame, origins: pl.DataFrame, horizon: int
+    ) -> pl.DataFrame:
+        key = [S.REGION, ORIGIN, STEP]
+        out = None
+        for model in self.components:
+            part = model._forecast_at(history, future, origins, horizon).join(
+                self.weights.filter(pl.col(S.MODEL) == model.name).select(S.REGION, WEIGHT),
+                on=S.REGION,
+            ).select(*key, (pl.col(YHAT) * pl.col(WEIGHT)).alias(model.name))
+            out = part if out is None else out.join(part, on=key)
+        assert out is not None
+        names = [m.name for m in self.components]
+        return out.select(*key, pl.sum_horizontal(names).alias(YHAT))
+

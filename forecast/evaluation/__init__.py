@@ -1,0 +1,25 @@
+"""Rolling-origin backtests and forecast metrics over long frames (pure)."""
+
+from forecast.evaluation.backtest import backtest
+from forecast.evaluation.folds import Fold, fold_cutoffs, region_cutoffs, split_fold, split_regions
+from forecast.evaluation.metrics import (
+    LEVELS,
+    PRED_COLUMNS,
+    fold_metrics,
+    seasonal_naive_scale,
+    summarize,
+)
+
+__all__ = [
+    "LEVELS",
+    "PRED_COLUMNS",
+    "Fold",
+    "backtest",
+    "fold_cutoffs",
+    "fold_metrics",
+    "region_cutoffs",
+    "seasonal_naive_scale",
+    "split_fold",
+    "split_regions",
+    "summarize",
+]

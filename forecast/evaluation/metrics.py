@@ -1,0 +1,143 @@
+"""Point and interval metrics over a long prediction frame, as polars expressions.
+
+Predictions are `region, cutoff, ts, y, yhat, lo_80, hi_80, lo_95, hi_95` (plus any key column such
+as `model`). Metrics are computed per fold (region, cutoff) and then averaged, so every fold
+weighs the same whatever its scale; MASE divides a fold's MAE by the in-sample seasonal-naive MAE
+of that fold's own training data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from forecast import schema as S
+
+Y, YHAT, SCALE, STEP = "y", "yhat", "scale", "step"
+LEVELS = (80, 95)
+PRED_COLUMNS = (S.REGION, S.CUTOFF, S.TS, Y, YHAT, "lo_80", "hi_80", "lo_95", "hi_95")
+METRICS = (
+    "mae", "rmse", "mape", "smape", "mase", "pinball",
+    "coverage_80", "coverage_95", "width_80", "width_95", "winkler_80", "winkler_95",
+)
+
+
+def lo(level: int) -> str:
+    return f"lo_{level}"
+
+
+def hi(level: int) -> str:
+    return f"hi_{level}"
+
+
+def level_quantiles(level: int) -> tuple[float, float]:
+    """The (lower, upper) quantiles of a central interval, e.g. 80 -> (0.1, 0.9)."""
+    alpha = 1 - level / 100
+    return alpha / 2, 1 - alpha / 2
+
+
+def err() -> pl.Expr:
+    return pl.col(Y) - pl.col(YHAT)
+
+
+def mae() -> pl.Expr:
+    return err().abs().mean()
+
+
+def rmse() -> pl.Expr:
+    return (err() ** 2).mean().sqrt()
+
+
+def mape() -> pl.Expr:
+    """Mean absolute percentage error, %; undefined (null) where y is 0."""
+    return (err().abs() / pl.col(Y).abs().replace(0.0, None)).mean() * 100
+
+
+def smape() -> pl.Expr:
+    """Symmetric MAPE in %, 0-200: mean of 2|y - yhat| / (|y| + |yhat|)."""
+    denom = (pl.col(Y).abs() + pl.col(YHAT).abs()).replace(0.0, None)
+    return (2 * err().abs() / denom).mean() * 100
+
+
+def pinball_loss(value: pl.Expr, q: float) -> pl.Expr:
+    """Pinball (quantile) loss of one quantile forecast, element-wise."""
+    diff = pl.col(Y) - value
+    return pl.max_horizontal(q * diff, (q - 1) * diff)
+
+
+def pinball(levels: Sequence[int] = LEVELS) -> pl.Expr:
+    """Mean pinball loss over the median (yhat) and both ends of every interval."""
+    terms = [pinball_loss(pl.col(YHAT), 0.5)]
+    for level in levels:
+        q_lo, q_hi = level_quantiles(level)
+        terms += [pinball_loss(pl.col(lo(level)), q_lo), pinball_loss(pl.col(hi(level)), q_hi)]
+    return pl.mean_horizontal(terms).mean()
+
+
+def coverage(level: int) -> pl.Expr:
+    """Share of actuals inside the interval (bounds included), %."""
+    inside = (pl.col(Y) >= pl.col(lo(level))) & (pl.col(Y) <= pl.col(hi(level)))
+    return inside.cast(pl.Float64).mean() * 100
+
+
+def width(level: int) -> pl.Expr:
+    return (pl.col(hi(level)) - pl.col(lo(level))).mean()
+
+
+def winkler(level: int) -> pl.Expr:
+    """Winkler score: width plus 2/alpha times how far the actual falls outside the interval."""
+    alpha = 1 - level / 100
+    below = (pl.col(lo(level)) - pl.col(Y)).clip(lower_bound=0)
+    above = (pl.col(Y) - pl.col(hi(level))).clip(lower_bound=0)
+    return (pl.col(hi(level)) - pl.col(lo(level)) + 2 / alpha * (below + above)).mean()
+
+
+def seasonal_naive_scale(train: pl.DataFrame, season: int, value: str = Y) -> pl.DataFrame:
+    """In-sample MAE of the seasonal-naive rule per region: mean |y_t - y_{t-season}| (`region, scale`).
+
+    Rows are taken in time order; the scale is null for a region with no more than `season` rows.
+    """
+    S.require_columns(train, (S.REGION, S.TS, value), "seasonal_naive_scale")
+    return (
+        train.sort(S.REGION, S.TS)
+        .group_by(S.REGION, maintain_order=True)
+        .agg((pl.col(value) - pl.col(value).shift(season)).abs().mean().alias(SCALE))
+    )
+
+
+def with_step(pred: pl.DataFrame) -> pl.DataFrame:
+    """Adds `step`: hours from the fold's cutoff to ts (1 = first forecast hour)."""
+    return pred.with_columns(((pl.col(S.TS) - pl.col(S.CUTOFF)).dt.total_hours()).alias(STEP))
+
+
+def fold_metrics(
+    pred: pl.DataFrame, scales: pl.DataFrame, by: Sequence[str] = (S.REGION, S.CUTOFF)
+) -> pl.DataFrame:
+    """Every metric per group of `by` (default one row per fold); scales are `region, cutoff, scale`.
+
+    Add `step` (see `with_step`) to `by` for metrics per horizon step.
+    """
+    S.require_columns(pred, PRED_COLUMNS, "fold_metrics(pred)")
+    S.require_columns(scales, (S.REGION, S.CUTOFF, SCALE), "fold_metrics(scales)")
+    keyed = with_step(pred).join(scales, on=[S.REGION, S.CUTOFF], how="left")
+    return (
+        keyed.group_by(list(by), maintain_order=True)
+        .agg(
+            mae().alias("mae"), rmse().alias("rmse"), mape().alias("mape"), smape().alias("smape"),
+            (err().abs() / pl.col(SCALE)).mean().alias("mase"), pinball().alias("pinball"),
+            *[coverage(v).alias(f"coverage_{v}") for v in LEVELS],
+            *[width(v).alias(f"width_{v}") for v in LEVELS],
+            *[winkler(v).alias(f"winkler_{v}") for v in LEVELS],
+        )
+        .sort(list(by))
+    )
+
+
+def summarize(per_fold: pl.DataFrame, by: Sequence[str] = (S.REGION,)) -> pl.DataFrame:
+    """Means of fold metrics per group of `by`; `by=()` gives one row over all region-folds."""
+    present = [m for m in METRICS if m in per_fold.columns]
+    aggs = [*(pl.col(m).mean() for m in present), pl.len().alias("folds")]
+    if not by:
+        return per_fold.select(aggs)
+    return per_fold.group_by(list(by), maintain_order=True).agg(aggs).sort(list(by))

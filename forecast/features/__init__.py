@@ -1,0 +1,1 @@
+"""Features for forecast models, built with polars expressions from history up to an origin."""

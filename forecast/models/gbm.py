@@ -1,0 +1,142 @@
+"""One global LightGBM model across regions, direct multi-step on origin-anchored polars features.
+
+Each training row is (region, origin, step): features are read at or before the origin (lags,
+rolling stats), from the calendar of the target hour, and temperature at the target hour when
+present; the target is y(origin + step) divided by the trailing weekly mean at the origin, so one
+model serves regions of any size and every step of the horizon (no recursion, no error feedback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+import lightgbm as lgb
+import numpy as np
+import polars as pl
+
+from forecast import schema as S
+from forecast.features.calendar import CALENDAR_FEATURES, add_calendar
+from forecast.features.exog import add_exog
+from forecast.features.history import exog_columns
+from forecast.features.lags import LAG_FEATURES, ORIGIN, SCALE, STEP, add_lag_features, design_frame
+from forecast.models.calibrated import YHAT, CalibratedModel, CalibrationParams
+
+REGION_CODE = "region_code"
+
+
+@dataclass(frozen=True)
+class LightGBMParams:
+    """Hyperparameters of the global LightGBM model (modest trees: fit time stays in seconds)."""
+
+    n_estimators: int = field(default=300, metadata={"description": "Boosting rounds."})
+    learning_rate: float = field(default=0.05, metadata={"description": "Shrinkage per round."})
+    num_leaves: int = field(default=31, metadata={"description": "Leaves per tree."})
+    min_child_samples: int = field(default=50, metadata={"description": "Rows per leaf at least."})
+    feature_fraction: float = field(default=0.9, metadata={"description": "Features tried per tree."})
+    bagging_fraction: float = field(default=0.8, metadata={"description": "Rows used per tree."})
+    lambda_l2: float = field(default=1.0, metadata={"description": "L2 penalty on leaf values."})
+    objective: str = field(default="l2", metadata={"description": "LightGBM objective (l2 or l1)."})
+    window_hours: int = field(default=8760, metadata={"description": "Recent hours per region trained on."})
+    rows_budget: int = field(default=400_000, metadata={"description": "Training rows over all regions."})
+    min_rows_per_region: int = field(default=2000, metadata={"description": "Training rows per region, min."})
+    num_threads: int = field(default=2, metadata={"description": "LightGBM threads."})
+    seed: int = field(default=0, metadata={"description": "Seed of row sampling and bagging."})
+
+
+class GlobalLightGBM(CalibratedModel):
+    """Direct multi-step LightGBM over all regions; conformal intervals from its backtest residuals."""
+
+    name = "lightgbm"
+
+    def __init__(
+        self,
+        params: LightGBMParams | None = None,
+        calibration: CalibrationParams | None = None,
+        calendars: Mapping[str, str] | None = None,
+        timezones: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(calibration)
+        self.params = params or LightGBMParams()
+        self.calendars = dict(calendars or {})
+        self.timezones = dict(timezones or {})
+        self.booster: lgb.Booster | None = None
+        self._codes: dict[str, int] = {}
+        self._features: list[str] = []
+
+    def features(self, design: pl.DataFrame, history: pl.DataFrame, future: pl.DataFrame) -> pl.DataFrame:
+        """All model features for design rows `region, origin, step, ts` (public for the leak test)."""
+        out = add_lag_features(design, history)
+        out = add_calendar(out, self.timezones, self.calendars)
+        out = add_exog(out, history, future)
+        codes = pl.DataFrame({S.REGION: list(self._codes), REGION_CODE: list(self._codes.values())})
+        return out.join(codes, on=S.REGION, how="left")
+
+    def _training_design(self, history: pl.DataFrame, horizon: int) -> pl.DataFrame:
+        """Random (origin, step) pairs per region whose target lies inside the history."""
+        p = self.params
+        rng = np.random.default_rng(p.seed)
+        bounds = history.group_by(S.REGION, maintain_order=True).agg(
+            pl.col(S.TS).min().alias("first"), pl.col(S.TS).max().alias("last")
+        )
+        per_region = max(p.min_rows_per_region, p.rows_budget // max(1, bounds.height))
+        frames = []
+        for row in bounds.iter_rows(named=True):
+            span = int((row["last"] - row["first"]).total_seconds() // 3600)
+            lo = max(168, span - p.window_hours)  # a week of lags at the oldest origin when possible
+            if span - 1 <= lo:
+                lo = 0
+            n = min(per_region, (span - lo) * horizon)
+            origin_off = rng.integers(lo, span, size=n)  # hours after the first ts
+            steps = rng.integers(1, horizon + 1, size=n)
+            keep = origin_off + steps <= span
+            frames.append(pl.DataFrame({
+                S.REGION: row[S.REGION],
+                ORIGIN: pl.Series([row["first"]] * int(keep.sum()), dtype=S.UTC_TS),
+                "_off": origin_off[keep],
+                STEP: steps[keep].astype(np.int32),
+            }))
+        design = pl.concat(frames).with_columns(
+            (pl.col(ORIGIN) + pl.duration(hours=pl.col("_off"))).alias(ORIGIN)
+        ).drop("_off")
+        return design.with_columns((pl.col(ORIGIN) + pl.duration(hours=pl.col(STEP))).alias(S.TS))
+
+    def _fit_history(self, history: pl.DataFrame, future: pl.DataFrame) -> None:
+        self._codes = {r: i for i, r in enumerate(sorted(history[S.REGION].unique().to_list()))}
+        design = self._training_design(history, self.max_horizon)
+        rows = self.features(design, history, future).join(
+            history.select(S.REGION, S.TS, pl.col(S.VALUE).alias("_y")), on=[S.REGION, S.TS]
+        )
+        self._features = [
+            STEP, *LAG_FEATURES, *CALENDAR_FEATURES, *exog_columns(history), REGION_CODE,
+        ]
+        safe = pl.when(pl.col(SCALE).abs() > 1e-9).then(pl.col(SCALE)).otherwise(1.0)
+        target = rows.select(pl.col("_y") / safe).to_series().to_numpy()
+        p = self.params
+        data = lgb.Dataset(
+            rows.select(self._features).to_numpy().astype(np.float64), label=target,
+            feature_name=self._features, categorical_feature=[REGION_CODE], free_raw_data=True,
+        )
+        params = {
+            "objective": p.objective, "learning_rate": p.learning_rate, "num_leaves": p.num_leaves,
+            "min_child_samples": p.min_child_samples, "feature_fraction": p.feature_fraction,
+            "bagging_fraction": p.bagging_fraction, "bagging_freq": 1, "lambda_l2": p.lambda_l2,
+            "num_threads": p.num_threads, "seed": p.seed, "verbose": -1,
+            "deterministic": True, "force_row_wise": True,
+        }
+        self.booster = lgb.train(params, data, num_boost_round=p.n_estimators)
+
+    def _forecast_at(
+        self, history: pl.DataFrame, future: pl.DataFrame, origins: pl.DataFrame, horizon: int
+    ) -> pl.DataFrame:
+        assert self.booster is not None
+        rows = self.features(design_frame(origins, horizon), history, future)
+        pred = self.booster.predict(rows.select(self._features).to_numpy().astype(np.float64))
+        safe = rows.select(
+            pl.when(pl.col(SCALE).abs() > 1e-9).then(pl.col(SCALE)).otherwise(1.0)
+        ).to_series().to_numpy()
+        return rows.select(S.REGION, ORIGIN, STEP).with_columns(pl.Series(YHAT, pred * safe))
+
+    def describe(self) -> dict:
+        """Parameters and features, for the model registry."""
+        return {"params": asdict(self.params), "features": self._features}

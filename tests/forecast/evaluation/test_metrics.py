@@ -1,0 +1,108 @@
+"""Metrics against plain-loop oracles and hand-computed values; folds and splits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from forecast import schema as S
+from forecast.evaluation import fold_cutoffs, fold_metrics, seasonal_naive_scale, split_fold, summarize
+from forecast.evaluation.metrics import with_step
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def pred_frame(y, yhat, lo80, hi80, lo95, hi95, region="r", cutoff=T0) -> pl.DataFrame:
+    n = len(y)
+    return pl.DataFrame({
+        S.REGION: region, S.CUTOFF: cutoff, S.TS: [cutoff + timedelta(hours=i + 1) for i in range(n)],
+        "y": y, "yhat": yhat, "lo_80": lo80, "hi_80": hi80, "lo_95": lo95, "hi_95": hi95,
+    }).with_columns(pl.col(S.CUTOFF).cast(S.UTC_TS), pl.col(S.TS).cast(S.UTC_TS))
+
+
+def scales_frame(scale: float, region="r", cutoff=T0) -> pl.DataFrame:
+    return pl.DataFrame({S.REGION: [region], S.CUTOFF: [cutoff], "scale": [scale]}).with_columns(
+        pl.col(S.CUTOFF).cast(S.UTC_TS)
+    )
+
+
+def test_metrics__match_hand_computed_values_on_a_tiny_series():
+    pred = pred_frame(
+        y=[10.0, 20.0, 30.0], yhat=[12.0, 18.0, 30.0],
+        lo80=[11.0, 15.0, 25.0], hi80=[13.0, 25.0, 35.0], lo95=[5.0, 10.0, 20.0], hi95=[15.0, 30.0, 40.0],
+    )
+    row = fold_metrics(pred, scales_frame(2.0)).row(0, named=True)
+    assert row["mae"] == pytest.approx(4 / 3)
+    assert row["rmse"] == pytest.approx(np.sqrt(8 / 3))
+    assert row["mape"] == pytest.approx((0.2 + 0.1 + 0) / 3 * 100)
+    assert row["smape"] == pytest.approx((2 * 2 / 22 + 2 * 2 / 38 + 0) / 3 * 100)
+    assert row["mase"] == pytest.approx((4 / 3) / 2.0)
+    assert row["coverage_80"] == pytest.approx(200 / 3)  # 10 lies below [11, 13]
+    assert row["coverage_95"] == pytest.approx(100.0)
+    assert row["width_80"] == pytest.approx((2 + 10 + 10) / 3)
+    # Winkler 80: width + 2/0.2 * miss; only the first hour misses, by 1.
+    assert row["winkler_80"] == pytest.approx((2 + 10 * 1 + 10 + 10) / 3)
+
+
+def loop_pinball(y, yhat, lo80, hi80, lo95, hi95) -> float:
+    total = 0.0
+    for i in range(len(y)):
+        parts = []
+        for q, v in ((0.5, yhat[i]), (0.1, lo80[i]), (0.9, hi80[i]), (0.025, lo95[i]), (0.975, hi95[i])):
+            d = y[i] - v
+            parts.append(q * d if d >= 0 else (q - 1) * d)
+        total += sum(parts) / len(parts)
+    return total / len(y)
+
+
+def loop_smape(y, yhat) -> float:
+    return sum(2 * abs(a - b) / (abs(a) + abs(b)) for a, b in zip(y, yhat, strict=True)) / len(y) * 100
+
+
+def test_metrics__vectorised_equals_a_plain_loop_on_random_data():
+    rng = np.random.default_rng(3)
+    y = rng.uniform(50, 100, 48)
+    yhat = y + rng.normal(0, 5, 48)
+    lo80, hi80 = yhat - 6, yhat + 6
+    lo95, hi95 = yhat - 10, yhat + 10
+    row = fold_metrics(pred_frame(y, yhat, lo80, hi80, lo95, hi95), scales_frame(3.0)).row(0, named=True)
+    assert row["pinball"] == pytest.approx(loop_pinball(y, yhat, lo80, hi80, lo95, hi95))
+    assert row["smape"] == pytest.approx(loop_smape(y, yhat))
+    inside = sum(lo80[i] <= y[i] <= hi80[i] for i in range(48)) / 48 * 100
+    assert row["coverage_80"] == pytest.approx(inside)
+
+
+def test_seasonal_naive_scale__is_the_in_sample_mae_of_the_seasonal_rule():
+    values = [1.0, 2.0, 3.0, 5.0, 4.0, 3.0]
+    train = pl.DataFrame({S.REGION: "r", S.TS: [T0 + timedelta(hours=i) for i in range(6)], "y": values})
+    scale = seasonal_naive_scale(train, 2)["scale"][0]
+    assert scale == pytest.approx(np.mean([abs(values[i] - values[i - 2]) for i in range(2, 6)]))
+
+
+def test_fold_cutoffs__newest_window_ends_at_the_last_hour_and_folds_step_back():
+    last = T0 + timedelta(hours=500)
+    folds = fold_cutoffs(last, horizon=24, n_folds=3, step=12)
+    assert [f.cutoff for f in folds] == [last - timedelta(hours=h) for h in (48, 36, 24)]
+
+
+def test_split_fold__train_ends_at_cutoff_and_test_is_the_next_horizon():
+    ts = [T0 + timedelta(hours=i) for i in range(100)]
+    frame = pl.DataFrame({S.REGION: "r", S.TS: ts, "y": range(100)})
+    fold = fold_cutoffs(frame[S.TS].max(), 10, 2, 10)[0]
+    train, test = split_fold(frame, fold, window=30)
+    assert train[S.TS].max() == fold.cutoff and train.height == 30
+    assert test.height == 10 and test[S.TS].min() == fold.cutoff + timedelta(hours=1)
+
+
+def test_summarize__averages_folds_and_by_step_gives_one_row_per_step():
+    a = pred_frame([1.0, 2.0], [1.0, 1.0], [0, 0], [3, 3], [0, 0], [3, 3], cutoff=T0)
+    b = pred_frame([1.0, 2.0], [2.0, 2.0], [0, 0], [3, 3], [0, 0], [3, 3], cutoff=T0 + timedelta(hours=2))
+    scales = pl.concat([scales_frame(1.0, cutoff=T0), scales_frame(1.0, cutoff=T0 + timedelta(hours=2))])
+    per_fold = fold_metrics(pl.concat([a, b]), scales)
+    assert summarize(per_fold)["mae"][0] == pytest.approx(0.5)
+    by_step = fold_metrics(with_step(pl.concat([a, b])), scales, by=(S.REGION, "step"))
+    assert by_step["step"].to_list() == [1, 2]
+    assert by_step["mae"].to_list() == pytest.approx([0.5, 0.5])

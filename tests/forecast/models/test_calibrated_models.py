@@ -1,0 +1,141 @@
+"""Every calibrated model: fits, forecasts ordered quantiles, joint sample paths, honest errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from forecast import schema as S
+from forecast.models.base import NotFittedError
+from forecast.models.calibrated import CalibrationParams, InsufficientHistoryError
+from forecast.models.gbm import GlobalLightGBM, LightGBMParams
+from forecast.models.naive import SeasonalNaiveRule
+from forecast.models.statsm import MSTLETS, SARIMAXModel, SARIMAXParams
+
+CAL = CalibrationParams(max_horizon=12, origins=8, stride=5, min_train=120, neighbours=1)
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+SMALL_GBM = LightGBMParams(n_estimators=30, rows_budget=4000, min_rows_per_region=1000, num_threads=1)
+SMALL_SARIMAX = SARIMAXParams(window_hours=240, filter_hours=96, maxiter=15)
+
+
+def series(region: str, hours: int, seed: int, base: float, temperature: bool = False) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    t = np.arange(hours)
+    value = base * (1 + 0.1 * np.sin(2 * np.pi * t / 24) + 0.03 * np.sin(2 * np.pi * t / 168))
+    value = value + rng.normal(0, base * 0.01, hours)
+    frame = pl.DataFrame({S.REGION: region, S.TS: [T0 + timedelta(hours=int(h)) for h in t], S.VALUE: value})
+    if temperature:
+        frame = frame.with_columns(pl.Series(S.TEMPERATURE, 10 + 5 * np.sin(2 * np.pi * t / 24)))
+    return frame.with_columns(pl.col(S.TS).cast(S.UTC_TS))
+
+
+MODELS = {
+    "seasonal_naive": lambda: SeasonalNaiveRule(24, CAL),
+    "mstl_ets": lambda: MSTLETS(calibration=CAL),
+    "sarimax": lambda: SARIMAXModel(SMALL_SARIMAX, CAL),
+    "lightgbm": lambda: GlobalLightGBM(SMALL_GBM, CAL, {"a": "US"}, {"a": "America/New_York"}),
+}
+
+
+@pytest.fixture(scope="module")
+def data() -> pl.DataFrame:
+    return pl.concat([series("a", 420, 1, 1000.0), series("b", 420, 2, 40.0)])
+
+
+@pytest.fixture(scope="module")
+def fitted(data) -> dict:
+    return {name: make().fit(data) for name, make in MODELS.items()}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_model__predicts_ordered_quantiles_after_each_regions_end(fitted, name):
+    pred = fitted[name].predict(6, [0.9, 0.1, 0.5])
+    assert pred.columns == [S.REGION, S.TS, S.QUANTILE, S.VALUE]
+    assert pred.height == 2 * 6 * 3
+    assert pred[S.TS].min() == T0 + timedelta(hours=420)
+    wide = pred.pivot(on=S.QUANTILE, index=[S.REGION, S.TS], values=S.VALUE)
+    assert (wide["0.1"] <= wide["0.5"]).all() and (wide["0.5"] <= wide["0.9"]).all()
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_model__median_is_close_on_a_clean_seasonal_series(fitted, data, name):
+    med = fitted[name].predict(12, [0.5]).filter(pl.col(S.REGION) == "a")[S.VALUE].to_numpy()
+    t = np.arange(420, 432)
+    truth = 1000 * (1 + 0.1 * np.sin(2 * np.pi * t / 24) + 0.03 * np.sin(2 * np.pi * t / 168))
+    assert np.mean(np.abs(med - truth)) < 60  # daily swing is 200 MW
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_sample_paths__are_point_plus_whole_residual_rows_drawn_by_seed(fitted, name):
+    model = fitted[name]
+    paths = model.sample_paths(5, 40, seed=3)
+    assert paths.columns == [S.REGION, S.SAMPLE, S.TS, S.VALUE]
+    again = model.sample_paths(5, 40, seed=3)
+    assert paths.equals(again)
+    point = model.point(5).filter(pl.col(S.REGION) == "a")["yhat"].to_numpy()
+    mine = paths.filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)
+    errors = mine[S.VALUE].to_numpy().reshape(40, 5) - point
+    residuals = np.nan_to_num(model.residuals("a")[:, :5])
+    assert all(any(np.allclose(e, r) for r in residuals) for e in errors)
+
+
+def test_sample_paths__components_with_one_seed_share_calendar_origins(fitted):
+    # Two different models, one seed: sample i uses the same calibration origin in both.
+    a = fitted["seasonal_naive"]
+    b = fitted["lightgbm"]
+    assert a.calibration["origin"].unique().sort().equals(b.calibration["origin"].unique().sort())
+    pa = a.sample_paths(4, 30, seed=9).filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)
+    pb = b.sample_paths(4, 30, seed=9).filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)
+    ea = pa[S.VALUE].to_numpy().reshape(30, 4) - a.point(4).filter(pl.col(S.REGION) == "a")["yhat"].to_numpy()
+    eb = pb[S.VALUE].to_numpy().reshape(30, 4) - b.point(4).filter(pl.col(S.REGION) == "a")["yhat"].to_numpy()
+    ra, rb = np.nan_to_num(a.residuals("a")), np.nan_to_num(b.residuals("a"))
+    ka = [int(np.argmin(np.abs(ra[:, :4] - e).sum(axis=1))) for e in ea]
+    kb = [int(np.argmin(np.abs(rb[:, :4] - e).sum(axis=1))) for e in eb]
+    assert ka == kb
+
+
+def test_calibration__forecasts_only_from_data_before_each_origin(data):
+    # Values after the oldest origin are scrambled: forecasts at that origin must not change.
+    model = SeasonalNaiveRule(24, CAL).fit(data)
+    oldest = model.calibration.filter(pl.col("k") == pl.col("k").max())
+    assert (oldest["ts"] > oldest["origin"]).all()
+    assert oldest["yhat"].is_not_null().all()
+
+
+def test_sarimax__uses_temperature_when_present():
+    frame = series("a", 420, 4, 1000.0, temperature=True)
+    model = SARIMAXModel(SMALL_SARIMAX, CAL).fit(frame)
+    assert model._results["a"].model.exog.shape[1] == 2 * (4 + 3) + 2
+    assert model.predict(6, [0.5]).height == 6
+
+
+def test_lightgbm__uses_temperature_and_supplied_forecast_rows():
+    frame = series("a", 420, 5, 1000.0, temperature=True)
+    future = pl.DataFrame({
+        S.REGION: "a", S.TS: [T0 + timedelta(hours=420 + h) for h in range(12)], S.VALUE: None,
+        S.TEMPERATURE: [30.0] * 12,
+    }).with_columns(pl.col(S.TS).cast(S.UTC_TS), pl.col(S.VALUE).cast(pl.Float64))
+    model = GlobalLightGBM(SMALL_GBM, CAL).fit(pl.concat([frame, future]))
+    assert S.TEMPERATURE in model._features
+    assert model.history[S.TS].max() == T0 + timedelta(hours=419)  # future rows are not history
+    assert model.future.height == 12
+
+
+def test_update__moves_the_origin_without_refitting(data):
+    model = SeasonalNaiveRule(24, CAL).fit(data.filter(pl.col(S.TS) < T0 + timedelta(hours=400)))
+    residuals = model.residuals("a").copy()
+    model.update(data)
+    assert model.point(3)[S.TS].min() == T0 + timedelta(hours=420)
+    np.testing.assert_array_equal(model.residuals("a"), residuals)
+
+
+def test_model__raises_not_fitted_and_too_short_errors(data):
+    with pytest.raises(NotFittedError):
+        SeasonalNaiveRule(24, CAL).predict(3)
+    with pytest.raises(InsufficientHistoryError, match="needs >="):
+        SeasonalNaiveRule(24, CAL).fit(series("a", 100, 1, 10.0))
+    with pytest.raises(ValueError, match="calibrated up to 12"):
+        SeasonalNaiveRule(24, CAL).fit(data).predict(13)
