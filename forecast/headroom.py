@@ -98,13 +98,14 @@ def forecast_targets(
     grid_load: pl.DataFrame,
     ai_demand: pl.DataFrame,
     capacity: pl.DataFrame,
-    make_model: Callable[[str], ForecastModel],
+    make_model: Callable[[str, int], ForecastModel],
     horizon: int,
     quantiles: Sequence[float],
     n_samples: int,
     seed: int,
-) -> pl.DataFrame:
-    """Quantiles of grid_load, ai_demand, capacity and headroom: `target, region, ts, quantile, value`.
+) -> tuple[pl.DataFrame, dict[str, ForecastModel]]:
+    """Quantiles of grid_load, ai_demand, capacity and headroom (`target, region, ts, quantile,
+    value`), and the fitted demand models by target.
 
     Every component is forecast from its own last hour up to `horizon` hours past the latest hour
     any component has, so a component that lags (AI demand reported daily, say) still uses all its
@@ -114,19 +115,20 @@ def forecast_targets(
     parts = {S.GRID_LOAD: grid_load, S.AI_DEMAND: ai_demand, S.CAPACITY: capacity}
     ends = latest_ends(parts)
     parts = {name: frame.join(ends.select(S.REGION), on=S.REGION) for name, frame in parts.items()}
-    paths = {}
+    paths, models = {}, {}
     for target in (S.GRID_LOAD, S.AI_DEMAND):
         extra = int(ends[f"lag_{target}"].max())
-        model = make_model(target).fit(parts[target])
+        model = models[target] = make_model(target, horizon + extra).fit(parts[target])
         paths[target] = _from_end(model.sample_paths(horizon + extra, n_samples, seed), ends, horizon)
     extra = int(ends[f"lag_{S.CAPACITY}"].max())
     paths[S.CAPACITY] = _from_end(
         hold_last_paths(parts[S.CAPACITY], horizon + extra, n_samples), ends, horizon
     )
     paths[S.HEADROOM] = headroom_paths(paths[S.CAPACITY], paths[S.GRID_LOAD], paths[S.AI_DEMAND])
-    return pl.concat(
+    quantiles_frame = pl.concat(
         [
             quantiles_from_paths(frame, quantiles).select(pl.lit(target).alias(S.TARGET), pl.all())
             for target, frame in paths.items()
         ]
     )
+    return quantiles_frame, models

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,14 @@ class Settings(BaseSettings):
     live_lookback_hours: int = Field(168, description="First live pull of a series reaches this far back.")
     api_keys: str = Field("", description="Comma-separated bearer keys allowed to write.")
     default_horizon: int = Field(168, description="Hours forecast by `headroom train`.")
+    train_models: Literal["baseline", "default"] = Field(
+        "baseline",
+        description="baseline: seasonal naive (seconds); default: each region's best of the candidates "
+        "on its own backtest (minutes at horizon 168).",
+    )
+    train_candidates: str = Field(
+        "seasonal_naive,mstl_ets,sarimax,lightgbm,ensemble", description="Candidates of `default`."
+    )
     n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")
     seed: int = Field(7, description="Seed for sampling in training and publishing.")
     schedule_ingest: str = Field(

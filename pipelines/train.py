@@ -11,8 +11,9 @@ import polars as pl
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
 from forecast.headroom import forecast_targets
-from forecast.models import SeasonalNaive
+from forecast.models import ForecastModel, SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
+from forecast.selection import DefaultModel, SelectionParams
 from pipelines.catalog import load_catalog
 from pipelines.config import Settings
 from pipelines.executor import Executor, groups
@@ -110,23 +111,51 @@ def train_regions(
     if written:  # a retried task whose first attempt had committed: nothing to add
         return GroupResult(usable, written, skipped)
     frames = {k: v.filter(pl.col(S.REGION).is_in(usable)) for k, v in frames.items()}
-    params = SeasonalNaiveParams()
-    forecasts = forecast_targets(
+    make_model = _model_factory(settings, load_catalog(settings))
+    forecasts, models = forecast_targets(
         frames[S.GRID_LOAD],
         frames[S.AI_DEMAND],
         frames[S.CAPACITY],
-        make_model=lambda target: SeasonalNaive(params),
+        make_model=make_model,
         horizon=horizon,
         quantiles=PUBLISHED_QUANTILES,
         n_samples=settings.n_samples,
         seed=settings.seed,
-    ).with_columns(
+    )
+    forecasts = forecasts.with_columns(
         pl.col(S.VALUE).round(3),
         pl.lit(now).cast(S.UTC_TS).alias(S.ISSUED_AT),
-        pl.lit(version).alias(S.MODEL_VERSION),
+        _version_expr(models, version),
     )
     store.append("forecasts", forecasts)
     return GroupResult(usable, forecasts.height, skipped)
+
+
+def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], ForecastModel]:
+    """Models per target: the seasonal-naive baseline, or each region's selected default model."""
+    if settings.train_models == "baseline":
+        return lambda target, longest: SeasonalNaive(SeasonalNaiveParams())
+    calendars = {r: region.holidays for r, region in catalog.items()}
+    timezones = {r: region.timezone for r, region in catalog.items()}
+    params = SelectionParams(candidates=tuple(settings.train_candidates.split(",")))
+    return lambda target, longest: DefaultModel(
+        calendars, timezones, horizon=longest, season=24, seed=settings.seed, params=params
+    )
+
+
+def _version_expr(models: dict[str, ForecastModel], version: str) -> pl.Expr:
+    """Model version per row: with a selected model per region it names the model chosen
+    (`seasonal_naive_baseline` says a region had too little history for the others)."""
+    choice = {t: getattr(m, "choice", None) for t, m in models.items()}
+    if not all(choice.values()):
+        return pl.lit(version).alias(S.MODEL_VERSION)
+    label = {
+        region: f"{choice[S.GRID_LOAD].get(region, '?')}+{choice[S.AI_DEMAND].get(region, '?')}"
+        for region in choice[S.GRID_LOAD]
+    }
+    return (pl.col(S.REGION).replace_strict(label, default="?") + pl.lit(f"-{version}")).alias(
+        S.MODEL_VERSION
+    )
 
 
 def train_task(task: TrainTask) -> GroupResult:
@@ -151,7 +180,7 @@ def run_train(
         if region not in catalog:
             raise UnknownRegionError(region, catalog)
     data_version = store.version("observations")
-    version = f"{SeasonalNaive.name}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
+    version = f"{settings.train_models}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
     hours = horizon or settings.default_horizon
     if executor is None:
         results = [train_regions(store, settings, now, wanted, hours, version)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import typer
 from rich.progress import Progress
@@ -15,15 +16,27 @@ from pipelines.store import open_store
 from pipelines.train import run_train
 
 
+class TrainModels(StrEnum):
+    """Which models `train` fits."""
+
+    baseline = "baseline"
+    default = "default"
+
+
 def train(
     region: list[str] = typer.Option(None, "--region", "-r", help="Only these regions (repeatable)."),
     horizon: int = typer.Option(None, min=1, max=168, help="Hours to forecast (default from settings)."),
     executor: str = typer.Option(None, help="Fan out by region: local (process pool) or dask."),
     dask_address: str = typer.Option(None, help="Scheduler of a Dask cluster, tcp://host:8786."),
     workers: int = typer.Option(None, min=1, help="Worker processes (local pool or LocalCluster)."),
+    models: TrainModels = typer.Option(
+        None, help="baseline (seasonal naive) or default (each region's best on its backtest)."
+    ),
 ) -> None:
     """Fit a model per region and target, and publish headroom forecasts with quantiles."""
     settings = get_settings()
+    if models is not None:
+        settings = settings.model_copy(update={"train_models": models.value})
     store = open_store(settings)
     now = datetime.now(UTC)
     if executor is None and dask_address is None:

@@ -68,3 +68,16 @@ def test_train__empty_store_says_how_to_load_data(settings, store):
 def test_train__unknown_region_names_the_known_ones(settings, store):
     with pytest.raises(UnknownRegionError, match="known regions: de-fra, nordics, us-nova, us-wtx"):
         run_train(store, settings, NOW, regions=["atlantis"])
+
+
+def test_train__default_models_name_each_regions_choice_and_the_baseline_fallback(settings, store):
+    run_demo(store, settings, NOW, days=40, seed=1)
+    add_regions(settings, [load_catalog(settings)["de-fra"].model_copy(update={"id": "xx-young"})])
+    young = store.read("observations").filter(pl.col(S.REGION) == "de-fra").sort(S.TS)
+    store.append("observations", young.tail(3 * 300).with_columns(pl.lit("xx-young").alias(S.REGION)))
+    chosen = settings.model_copy(update={"train_models": "default", "train_candidates": "seasonal_naive"})
+    report = run_train(store, chosen, NOW, horizon=24)
+    versions = dict(latest_issues(store).select(S.REGION, S.MODEL_VERSION).unique().iter_rows())
+    assert versions["us-nova"].startswith("seasonal_naive+seasonal_naive-default-d")
+    assert versions["xx-young"].startswith("seasonal_naive_baseline+seasonal_naive_baseline-")
+    assert "xx-young" in report.regions
