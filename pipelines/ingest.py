@@ -23,7 +23,7 @@ from forecast.catalog import UnknownRegionError
 from pipelines.catalog import load_catalog
 from pipelines.config import Settings
 from pipelines.sources import reader
-from pipelines.sources.base import Adapted
+from pipelines.sources.base import Adapted, SourceFormatError
 from pipelines.sources.long import adapt_long, read_long, read_ndjson_bytes
 from pipelines.store import OBSERVATION_KEY, Store
 from pipelines.validation import validate
@@ -52,13 +52,25 @@ class BatchReport(BaseModel):
     ingested_at: datetime = Field(description="Time stamp of the rows written (UTC).")
     note: str = Field("", description="Why a source was skipped (e.g. no API key configured).")
 
-    model_config = {"json_schema_extra": {"examples": [{
-        "batch_id": "3f2a9c0e1b7d4e55", "source": "eia930:PJM-DOM.csv", "rows_read": 26280,
-        "accepted": 26130, "updated": 0, "unchanged": 0, "quarantined": 150,
-        "by_reason": {"missing_value": 144, "implausible_physical": 2, "flatline": 4},
-        "observations_written": 26130, "quarantine_written": 150,
-        "ingested_at": "2024-05-01T12:00:00Z",
-    }]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "batch_id": "3f2a9c0e1b7d4e55",
+                    "source": "eia930:PJM-DOM.csv",
+                    "rows_read": 26280,
+                    "accepted": 26130,
+                    "updated": 0,
+                    "unchanged": 0,
+                    "quarantined": 150,
+                    "by_reason": {"missing_value": 144, "implausible_physical": 2, "flatline": 4},
+                    "observations_written": 26130,
+                    "quarantine_written": 150,
+                    "ingested_at": "2024-05-01T12:00:00Z",
+                }
+            ]
+        }
+    }
 
     @property
     def balanced(self) -> bool:
@@ -79,11 +91,17 @@ def _typed_scan(store: Store, hours: pl.DataFrame) -> pl.LazyFrame:
     """Stored rows of the hours' regions and series, typed like the hours (enums: small keys)."""
     regions = hours[S.REGION].unique().cast(pl.String).to_list()
     series = hours[S.SERIES].unique().cast(pl.String).to_list()
-    return store.scan("observations").filter(
-        pl.col(S.REGION).is_in(regions) & pl.col(S.SERIES).is_in(series)
-    ).select(
-        pl.col(S.REGION).cast(hours.schema[S.REGION]), pl.col(S.SERIES).cast(hours.schema[S.SERIES]),
-        S.ISSUED_AT, S.TS, S.VALUE, S.INGESTED_AT,
+    return (
+        store.scan("observations")
+        .filter(pl.col(S.REGION).is_in(regions) & pl.col(S.SERIES).is_in(series))
+        .select(
+            pl.col(S.REGION).cast(hours.schema[S.REGION]),
+            pl.col(S.SERIES).cast(hours.schema[S.SERIES]),
+            S.ISSUED_AT,
+            S.TS,
+            S.VALUE,
+            S.INGESTED_AT,
+        )
     )
 
 
@@ -121,15 +139,20 @@ def stored_neighbours(store: Store) -> Neighbours:
     A flatline may continue from them (FLATLINE_HOURS - 1 hours either side). The scan streams
     through the stored rows against the (small) table of the batch's series ends.
     """
+
     def fetch(hours: pl.DataFrame) -> pl.DataFrame | None:
         if store.version("observations") is None:
             return None
         margin = pl.duration(hours=FLATLINE_HOURS - 1)
         ends = series_ends(hours)
         # The small table of ends on the left: the streamed join builds its hash table on it.
-        near = ends.lazy().join(_typed_scan(store, hours), on=list(SERIES_KEY), nulls_equal=True).filter(
-            pl.col(S.TS).is_between(pl.col("_lo") - margin, pl.col("_lo"), closed="left")
-            | pl.col(S.TS).is_between(pl.col("_hi"), pl.col("_hi") + margin, closed="right")
+        near = (
+            ends.lazy()
+            .join(_typed_scan(store, hours), on=list(SERIES_KEY), nulls_equal=True)
+            .filter(
+                pl.col(S.TS).is_between(pl.col("_lo") - margin, pl.col("_lo"), closed="left")
+                | pl.col(S.TS).is_between(pl.col("_hi"), pl.col("_hi") + margin, closed="right")
+            )
         )
         return _latest(near).collect(engine="streaming")
 
@@ -141,8 +164,10 @@ def _history(store: Store, adapted: Adapted) -> pl.LazyFrame | None:
     if store.version("observations") is None:
         return None
     regions = {*adapted.regions.mapping.values(), adapted.regions.override} - {None}
-    return store.scan("observations").filter(pl.col(S.REGION).is_in(sorted(regions))).select(
-        S.REGION, S.SERIES, S.VALUE
+    return (
+        store.scan("observations")
+        .filter(pl.col(S.REGION).is_in(sorted(regions)))
+        .select(S.REGION, S.SERIES, S.VALUE)
     )
 
 
@@ -151,8 +176,10 @@ def _status(hourly: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
     joined = hourly.join(old, on=KEY, how="left", nulls_equal=True)
     same = (pl.col(S.VALUE) - pl.col("_old")).abs() <= 1e-9 * pl.col("_old").abs().clip(1.0)
     status = (
-        pl.when(pl.col("_old").is_null()).then(pl.lit("accepted"))
-        .when(same).then(pl.lit("unchanged"))
+        pl.when(pl.col("_old").is_null())
+        .then(pl.lit("accepted"))
+        .when(same)
+        .then(pl.lit("unchanged"))
         .otherwise(pl.lit("updated"))
     )
     return joined.with_columns(status.alias(STATUS)).drop("_old")
@@ -187,9 +214,7 @@ def _new_quarantine(store: Store, rows: pl.DataFrame, batch: str) -> pl.DataFram
     return rows.join(done, on=ROW, how="anti")
 
 
-def ingest_adapted(
-    store: Store, adapted: Adapted, batch: str, now: datetime | None = None
-) -> BatchReport:
+def ingest_adapted(store: Store, adapted: Adapted, batch: str, now: datetime | None = None) -> BatchReport:
     """Validate an adapter's rows, account for each one, and commit the batch."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     history, neighbours = _history(store, adapted), stored_neighbours(store)
@@ -199,7 +224,8 @@ def ingest_adapted(
     stamp = pl.lit(now).cast(S.UTC_TS)
     new = new.with_columns(pl.lit(adapted.source).alias(S.SOURCE), stamp.alias(S.INGESTED_AT))
     quarantine = _new_quarantine(store, result.rejected, batch).with_columns(
-        pl.lit(batch).alias("batch_id"), pl.lit(adapted.source).alias(S.SOURCE),
+        pl.lit(batch).alias("batch_id"),
+        pl.lit(adapted.source).alias(S.SOURCE),
         stamp.alias(S.INGESTED_AT),
     )
     # Observations first: if the process dies before the quarantine commit, a re-run finds
@@ -209,11 +235,17 @@ def ingest_adapted(
     if quarantine.height:
         store.append("quarantine", quarantine)
     return BatchReport(
-        batch_id=batch, source=adapted.source, rows_read=result.rows_read,
-        accepted=counts.get("accepted", 0), updated=counts.get("updated", 0),
-        unchanged=counts.get("unchanged", 0), quarantined=result.rejected.height,
-        by_reason=by_reason, observations_written=new.height,
-        quarantine_written=quarantine.height, ingested_at=now,
+        batch_id=batch,
+        source=adapted.source,
+        rows_read=result.rows_read,
+        accepted=counts.get("accepted", 0),
+        updated=counts.get("updated", 0),
+        unchanged=counts.get("unchanged", 0),
+        quarantined=result.rejected.height,
+        by_reason=by_reason,
+        observations_written=new.height,
+        quarantine_written=quarantine.height,
+        ingested_at=now,
     )
 
 
@@ -228,14 +260,16 @@ def check_region(settings: Settings, region: str | None) -> dict:
 def records_frame(records: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     """API records as a long frame of text columns (validation reads the values)."""
     columns = {
-        name: [None if r.get(name) is None else str(r.get(name)) for r in records]
-        for name in RECORD_FIELDS
+        name: [None if r.get(name) is None else str(r.get(name)) for r in records] for name in RECORD_FIELDS
     }
     return pl.DataFrame(columns, schema={n: pl.String for n in RECORD_FIELDS})
 
 
 def ingest_records(
-    store: Store, settings: Settings, records: Sequence[Mapping[str, Any]], source: str,
+    store: Store,
+    settings: Settings,
+    records: Sequence[Mapping[str, Any]],
+    source: str,
     now: datetime | None = None,
 ) -> BatchReport:
     """Ingest observations posted to the API (`region, series, ts, value[, unit, issued_at]`)."""
@@ -253,19 +287,28 @@ def file_digest(path: Path) -> str:
 
 
 def ingest_file(
-    store: Store, settings: Settings, path: Path, fmt: str = "auto", region: str | None = None,
-    series: str | None = None, now: datetime | None = None,
+    store: Store,
+    settings: Settings,
+    path: Path,
+    fmt: str = "auto",
+    region: str | None = None,
+    series: str | None = None,
+    now: datetime | None = None,
 ) -> BatchReport:
     """Ingest one file in a known format (`auto` detects it); the batch id is its digest."""
     catalog = check_region(settings, region)
     read = reader(fmt, path)
-    if read is read_long:
-        adapted = read(path, catalog, series=series, region=region)
-    else:
-        adapted = read(path, catalog, region=region)
-    return ingest_adapted(
-        store, adapted, batch_id(file_digest(path), fmt, region or "", series or ""), now
-    )
+    try:
+        if read is read_long:
+            adapted = read(path, catalog, series=series, region=region)
+        else:
+            adapted = read(path, catalog, region=region)
+        return ingest_adapted(
+            store, adapted, batch_id(file_digest(path), fmt, region or "", series or ""), now
+        )
+    except pl.exceptions.PolarsError as exc:  # the file itself cannot be parsed: nothing was written
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceFormatError(path, f"a readable {fmt} file", f"{type(exc).__name__}: {first}") from exc
 
 
 def parse_ndjson(data: bytes) -> list[dict[str, Any]]:
@@ -285,6 +328,12 @@ def parse_ndjson(data: bytes) -> list[dict[str, Any]]:
 
 
 __all__ = [
-    "BatchReport", "batch_id", "check_region", "ingest_adapted", "ingest_file", "ingest_records",
-    "parse_ndjson", "read_ndjson_bytes",
+    "BatchReport",
+    "batch_id",
+    "check_region",
+    "ingest_adapted",
+    "ingest_file",
+    "ingest_records",
+    "parse_ndjson",
+    "read_ndjson_bytes",
 ]

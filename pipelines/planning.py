@@ -107,8 +107,9 @@ def _queue_model(store: Store, as_of: date | None) -> QueueCox:
 def _risk(
     store: Store, settings: Settings, cox: QueueCox, region: str, mw: float, target: date, scenario: str
 ) -> QueueRisk:
-    months = (target.year - cox.as_of.year) * 12 + target.month - cox.as_of.month + 1
-    outlook = _outlook(store, settings, region, min(max(months, 1), MAX_MONTHS), scenario, cox.as_of)
+    # Always the full outlook: its sample paths then do not depend on the target date, which keeps
+    # p_energized_by_target monotone in the date (a shorter simulation would draw other paths).
+    outlook = _outlook(store, settings, region, MAX_MONTHS, scenario, cox.as_of)
     return queue_risk(cox, region, mw, target, outlook, RiskParams(), scenario)
 
 

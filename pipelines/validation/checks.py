@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -46,9 +47,12 @@ TEMPERATURE_UNITS = {"degc": 1.0, "c": 1.0, "°c": 1.0, "celsius": 1.0}
 MISSING_MARKERS = ("", "n/e", "-", "na", "n/a", "null", "none", "missing", "empty")
 MAX_MW = 1_000_000.0  # no grid region is a terawatt; above this a value is a unit or data error
 TEMPERATURE_RANGE = (-90.0, 60.0)
+# Hourly grid data before 1990 or from 2100 on is a parsing or typing error, not a measurement.
+EARLIEST_TS = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_TS = datetime(2100, 1, 1, tzinfo=UTC)
 
 REASON_FIELDS = {
-    "malformed_ts": S.TS, "nonexistent_local_time": S.TS, "unknown_region": S.REGION,
+    "malformed_ts": S.TS, "ts_out_of_range": S.TS, "nonexistent_local_time": S.TS, "unknown_region": S.REGION,
     "area_larger_than_region": S.REGION, "unknown_series": S.SERIES, "unknown_unit": S.UNIT,
     "missing_value": S.VALUE, "non_numeric": S.VALUE, "not_a_number": S.VALUE,
     "negative": S.VALUE, "implausible_physical": S.VALUE, "implausible_vs_history": S.VALUE,
@@ -152,6 +156,7 @@ def _row_checks(frame: pl.LazyFrame, regions: RegionMap) -> pl.LazyFrame:
     reason = (
         pl.when(pl.col(PROBLEM).is_not_null()).then(pl.col(PROBLEM))
         .when(pl.col(S.TS).is_null()).then(pl.lit("malformed_ts"))
+        .when((pl.col(S.TS) < EARLIEST_TS) | (pl.col(S.TS) >= LATEST_TS)).then(pl.lit("ts_out_of_range"))
         .when(unknown & pl.col(IDENT).is_in(list(regions.larger))).then(pl.lit("area_larger_than_region"))
         .when(unknown).then(pl.lit("unknown_region"))
         .when(~pl.col(S.SERIES).is_in(ACCEPTED_SERIES)).then(pl.lit("unknown_series"))

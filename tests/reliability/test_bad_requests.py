@@ -113,8 +113,7 @@ CASES = [
     HttpCase("unknown_unit", *post(json=rows(unit="horsepower"), headers=AUTH), status=200, code=None,
              reasons={"unknown_unit": 1}),
     HttpCase("far_past_timestamp", *post(json=rows(ts="0001-01-01T00:00:00Z"), headers=AUTH), status=200, code=None,
-             reasons={"malformed_ts": 1},
-             bug="pipelines/ingest.py StoredAround: ts 0001-01-01 minus the flatline margin raises OverflowError (500)"),
+             reasons={"ts_out_of_range": 1}),
     # --- reads --------------------------------------------------------------------------------
     HttpCase("markup_region_in_path", "GET", "/v1/regions/%3Cscript%3E/forecast", status=404, code="unknown_region",
              says="known regions"),
