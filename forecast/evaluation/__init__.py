@@ -1,6 +1,5 @@
 """Rolling-origin backtests and forecast metrics over long frames (pure)."""
 
-from forecast.evaluation.backtest import backtest
 from forecast.evaluation.folds import Fold, fold_cutoffs, region_cutoffs, split_fold, split_regions
 from forecast.evaluation.metrics import (
     LEVELS,
@@ -14,7 +13,6 @@ __all__ = [
     "LEVELS",
     "PRED_COLUMNS",
     "Fold",
-    "backtest",
     "fold_cutoffs",
     "fold_metrics",
     "region_cutoffs",

@@ -1,0 +1,167 @@
+"""`headroom backtest`: load a series (file or store version), run the engine, fan out, write outputs.
+
+The engine is `forecast.evaluation.rolling` (pure). Here: reading `--data FILE` or the store at
+`--as-of` version (always recorded), the operator's forecast vintages beside the target, fan-out of
+refit blocks over an executor, the peers of `--compare`, and the JSON / predictions files.
+Refit blocks are the unit of fan-out (every region in each, so global models stay global): the
+numbers do not depend on the executor or its number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from forecast import schema as S
+from forecast.evaluation import results as R
+from forecast.evaluation.candidates import ModelSetup
+from forecast.evaluation.rolling import BacktestSpec, BlockResult, Plan, blocks, merge, plan, run_block
+from forecast.evaluation.vintages import OPERATOR
+from pipelines.backtest_data import BacktestData, NoDataError
+from pipelines.executor import Executor
+
+
+@dataclass(frozen=True)
+class BlockTask:
+    """One refit block for a worker; the data travels with it (a backtest frame is small)."""
+
+    frame: pl.DataFrame
+    vintages: pl.DataFrame
+    spec: BacktestSpec
+    setup: ModelSetup
+    plan: Plan
+    folds: list[int]
+
+
+def block_task(task: BlockTask) -> BlockResult:
+    """Entry point of a worker process."""
+    return run_block(task.frame, task.spec, task.setup, task.plan, task.folds, task.vintages)
+
+
+@dataclass(frozen=True)
+class BacktestReport:
+    """Everything a backtest produced."""
+
+    spec: BacktestSpec
+    data: BacktestData
+    plan: Plan
+    predictions: pl.DataFrame  # region, cutoff, ts, model, y, yhat, lo_*, hi_*
+    per_fold: pl.DataFrame
+    table: pl.DataFrame  # model, region (and ALL), metrics, folds
+    steps: pl.DataFrame  # model, region (and ALL), step, metrics
+    best_model: str | None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self, by_step: bool = False) -> dict:
+        """The `--json` document (`results` per model and region plus ALL; `step` rows if asked)."""
+        rows = R.result_rows(self.table)
+        if by_step:
+            rows += R.result_rows(self.steps, with_step_column=True)
+        return {
+            "horizon": self.spec.horizon,
+            "folds": self.spec.folds,
+            "step": self.spec.fold_step,
+            "season": self.spec.season,
+            "levels": list(self.spec.levels),
+            "data": {
+                **self.data.source,
+                "regions": sorted(self.plan.cutoffs[S.REGION].unique().to_list()),
+                "rows": self.data.frame.height,
+            },
+            "results": rows,
+            "best_model": self.best_model,
+        }
+
+
+def units(spec: BacktestSpec, plan_: Plan) -> int:
+    """Progress units: folds x regions."""
+    return spec.folds * plan_.cutoffs[S.REGION].n_unique()
+
+
+def run_backtest(
+    data: BacktestData,
+    spec: BacktestSpec,
+    executor: Executor | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    compare: Sequence[str] = (),
+    on_plan: Callable[[Plan], None] | None = None,
+) -> BacktestReport:
+    """Backtest every model (and the operator, when vintages exist) on the same folds."""
+    setup = ModelSetup(spec.horizon, spec.season, spec.seed, data.calendars, data.timezones)
+    if OPERATOR in spec.models and data.vintages.height == 0:
+        raise NoDataError("--models operator: the data holds no operator_forecast vintages with issued_at")
+    plan_ = plan(data.frame, spec, setup)
+    if on_plan is not None:
+        on_plan(plan_)
+    n_regions = plan_.cutoffs[S.REGION].n_unique()
+    tasks = [BlockTask(data.frame, data.vintages, spec, setup, plan_, block) for block in blocks(spec)]
+    if executor is None:
+
+        def advance(_: int) -> None:
+            if on_progress:
+                on_progress(n_regions)
+
+        parts = [
+            run_block(t.frame, t.spec, t.setup, t.plan, t.folds, t.vintages, on_fold=advance) for t in tasks
+        ]
+    else:
+        done = iter([len(t.folds) * n_regions for t in tasks])  # blocks finish in any order: sizes may differ
+
+        def finished() -> None:
+            if on_progress:
+                on_progress(next(done, n_regions))
+
+        parts = executor.map(block_task, tasks, finished)
+    result = merge(parts)
+    notes = [f"skipped: {s}" for s in plan_.short]
+    predictions = result.predictions
+    timings = result.timings
+    if compare:
+        from pipelines.backtest_peers import run_peers
+
+        peer_preds, peer_times, peer_notes = run_peers(data.frame, spec, plan_, compare)
+        predictions = pl.concat([predictions, peer_preds], how="vertical_relaxed")
+        timings = pl.concat([timings, peer_times], how="vertical_relaxed")
+        notes += peer_notes
+    folds = R.per_fold(predictions, result.scales, timings)
+    table = R.summary(folds)
+    if OPERATOR in table[S.MODEL].to_list():
+        n_op = folds.filter(pl.col(S.MODEL) == OPERATOR).height
+        notes.append(
+            f"operator: scored on {n_op} region-folds, only the hours whose forecast was issued by the cutoff"
+        )
+    return BacktestReport(
+        spec,
+        data,
+        plan_,
+        predictions.select(
+            S.REGION,
+            S.CUTOFF,
+            S.TS,
+            S.MODEL,
+            *[c for c in predictions.columns if c not in (S.REGION, S.CUTOFF, S.TS, S.MODEL)],
+        ),
+        folds,
+        table,
+        R.by_step(predictions, result.scales),
+        R.best_model(table),
+        notes,
+    )
+
+
+def write_json(report: BacktestReport, path: Path, by_step: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report.to_json(by_step), indent=1, default=str))
+
+
+def write_predictions(report: BacktestReport, path: Path) -> None:
+    """CSV, or Parquet when the name ends in .parquet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        report.predictions.write_parquet(path)
+    else:
+        report.predictions.write_csv(path)

@@ -1,0 +1,179 @@
+"""Backtest input: a long file (`--data`) or the store at a table version, plus operator vintages.
+
+The target is `region, ts, value`; the operator's day-ahead forecast, where the data holds it, is
+`region, ts, issued_at, value` (series `operator_forecast`). Where the data came from is recorded:
+the file's path, or the observations table version read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+
+from forecast import schema as S
+from pipelines.catalog import load_catalog
+from pipelines.config import Settings
+from pipelines.store import Store, latest_observations
+
+VALUE_NAMES = ("y", S.VALUE, "load_mw")
+BACKTEST_TARGETS = (S.GRID_LOAD, S.AI_DEMAND, S.HEADROOM)
+
+
+class NoDataError(ValueError):
+    """The chosen data holds nothing to backtest."""
+
+
+@dataclass(frozen=True)
+class BacktestData:
+    """The target series, the operator's vintages (maybe empty) and where they came from."""
+
+    frame: pl.DataFrame  # region, ts, value
+    vintages: pl.DataFrame  # region, ts, issued_at, value
+    source: dict  # {"path": ...} or {"table_version": ...}
+    calendars: dict[str, str] = field(default_factory=dict)
+    timezones: dict[str, str] = field(default_factory=dict)
+
+
+def _empty_vintages() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={S.REGION: pl.String, S.TS: S.UTC_TS, S.ISSUED_AT: S.UTC_TS, S.VALUE: pl.Float64}
+    )
+
+
+def _utc(column: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.String:
+        return pl.col(column).str.to_datetime(time_zone="UTC").cast(S.UTC_TS)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        return pl.col(column).dt.replace_time_zone("UTC").cast(S.UTC_TS)
+    return pl.col(column).dt.convert_time_zone("UTC").cast(S.UTC_TS)
+
+
+def read_data_file(
+    path: Path, target: str = S.GRID_LOAD, regions: Sequence[str] | None = None
+) -> BacktestData:
+    """A long CSV or Parquet file: `region, ts` and a value column `y`, `value` or `load_mw`.
+
+    With a `series` column, rows of series `target` (or null) are the target and rows of series
+    `operator_forecast` with an `issued_at` are the operator's vintages.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"--data {path}: no such file")
+    lazy = (
+        pl.scan_parquet(path)
+        if path.suffix.lower() in (".parquet", ".pq")
+        else pl.scan_csv(path, infer_schema=False)
+    )
+    schema = lazy.collect_schema()
+    value = next((c for c in VALUE_NAMES if c in schema), None)
+    if value is None or S.REGION not in schema or S.TS not in schema:
+        raise S.MissingColumnsError(f"--data {path}", [S.REGION, S.TS, "y|value|load_mw"], schema.names())
+    rows = lazy.select(
+        pl.col(S.REGION).cast(pl.String),
+        _utc(S.TS, schema[S.TS]),
+        pl.col(value).cast(pl.Float64).alias(S.VALUE),
+        *([pl.col(S.SERIES).cast(pl.String)] if S.SERIES in schema else []),
+        *([_utc(S.ISSUED_AT, schema[S.ISSUED_AT]).alias(S.ISSUED_AT)] if S.ISSUED_AT in schema else []),
+    )
+    if regions:
+        rows = rows.filter(pl.col(S.REGION).is_in(list(regions)))
+    rows = rows.collect()
+    vintages = _empty_vintages()
+    if S.SERIES in rows.columns:
+        if S.ISSUED_AT in rows.columns:
+            vintages = (
+                rows.filter(pl.col(S.SERIES) == S.OPERATOR_FORECAST)
+                .select(S.REGION, S.TS, S.ISSUED_AT, S.VALUE)
+                .drop_nulls()
+            )
+        rows = rows.filter(pl.col(S.SERIES).is_null() | (pl.col(S.SERIES) == target))
+    frame = rows.select(S.REGION, S.TS, S.VALUE).sort(S.REGION, S.TS)
+    if frame.height == 0:
+        raise NoDataError(f"--data {path}: no rows" + (f" for regions {list(regions)}" if regions else ""))
+    return BacktestData(frame, vintages, {"path": str(path)})
+
+
+def _series(observations: pl.LazyFrame, name: str, regions: Sequence[str] | None) -> pl.LazyFrame:
+    lazy = observations.filter(pl.col(S.SERIES) == name)
+    if regions:
+        lazy = lazy.filter(pl.col(S.REGION).is_in(list(regions)))
+    return latest_observations(lazy)
+
+
+def read_store_data(
+    store: Store,
+    settings: Settings,
+    target: str = S.GRID_LOAD,
+    regions: Sequence[str] | None = None,
+    version: int | None = None,
+) -> BacktestData:
+    """The target (headroom = capacity - grid_load - ai_demand) and operator vintages at `version`."""
+    if target not in BACKTEST_TARGETS:
+        raise ValueError(f"--target must be one of {', '.join(BACKTEST_TARGETS)} or queue, not {target!r}")
+    current = store.version("observations")
+    if current is None:
+        raise NoDataError(
+            "the store has no observations: load data with `headroom demo` or `headroom ingest`"
+        )
+    used = current if version is None else version
+    if used > current or used < 0:
+        raise ValueError(f"--as-of {version}: observations has versions 0 to {current}")
+    obs = store.scan("observations", used)
+
+    def values(name: str) -> pl.LazyFrame:
+        return _series(obs, name, regions).select(S.REGION, S.TS, S.VALUE)
+
+    if target == S.HEADROOM:
+        frame = (
+            values(S.CAPACITY)
+            .rename({S.VALUE: "_c"})
+            .join(values(S.GRID_LOAD).rename({S.VALUE: "_g"}), on=[S.REGION, S.TS])
+            .join(values(S.AI_DEMAND).rename({S.VALUE: "_a"}), on=[S.REGION, S.TS])
+            .select(S.REGION, S.TS, (pl.col("_c") - pl.col("_g") - pl.col("_a")).alias(S.VALUE))
+        )
+    else:
+        frame = values(target)
+    frame = frame.sort(S.REGION, S.TS).collect()
+    if frame.height == 0:
+        raise NoDataError(
+            f"no {target} observations at version {used}" + (f" for {list(regions)}" if regions else "")
+        )
+    vintages = _empty_vintages()
+    if target == S.GRID_LOAD:
+        vintages = (
+            _series(obs, S.OPERATOR_FORECAST, regions)
+            .select(S.REGION, S.TS, S.ISSUED_AT, S.VALUE)
+            .drop_nulls()
+            .collect()
+        )
+    catalog = load_catalog(settings)
+    return BacktestData(
+        frame,
+        vintages,
+        {"table_version": used},
+        {r: c.holidays for r, c in catalog.items() if c.holidays},
+        {r: c.timezone for r, c in catalog.items()},
+    )
+
+
+def last_days(data: BacktestData, days: int) -> BacktestData:
+    """Only each region's last `days` days (vintages of those hours too)."""
+    ends = data.frame.drop_nulls(S.VALUE).group_by(S.REGION).agg(pl.col(S.TS).max().alias("_end"))
+
+    def keep(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.join(ends, on=S.REGION)
+            .filter(pl.col(S.TS) > pl.col("_end") - timedelta(days=days))
+            .drop("_end")
+        )
+
+    return BacktestData(
+        keep(data.frame),
+        keep(data.vintages),
+        {**data.source, "last_days": days},
+        data.calendars,
+        data.timezones,
+    )

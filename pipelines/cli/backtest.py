@@ -1,0 +1,168 @@
+"""`headroom backtest`: rolling-origin backtest of the models (or of the queue model), with reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from forecast import schema as S
+from forecast.evaluation.results import ALL
+from forecast.evaluation.rolling import BacktestSpec, parse_refit
+from pipelines.cli.output import Format, console, print_frame
+from pipelines.config import get_settings
+from pipelines.executor import ExecutorUnavailableError, get_executor
+
+SHOWN = ("mase", "mae", "smape", "pinball", "coverage_80", "coverage_95", "winkler_80", "fit_seconds")
+
+
+def _ints(text: str, what: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise ValueError(f"{what} takes comma-separated whole numbers, got {text!r}") from None
+
+
+def _names(text: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (text or "").split(",") if v.strip())
+
+
+def _queue(as_of: str | None, fmt: Format) -> None:
+    from pipelines.planning import queue_backtest
+    from pipelines.store import open_store
+
+    settings = get_settings()
+    when = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
+    report = queue_backtest(open_store(settings), settings, when)
+    meta = {"as_of": report.as_of.isoformat(), "concordance": round(report.concordance, 3)}
+    summary = report.summary
+    if fmt is Format.table:
+        summary = summary.with_columns(
+            pl.col(c).round(3).cast(pl.String) for c in ("brier_model", "brier_km")
+        )
+    print_frame(summary, fmt, title="Queue model: Brier score on held-out requests", meta=meta)
+    if fmt is Format.table:
+        print_frame(report.km_vs_catalog, fmt, title="Kaplan-Meier median wait vs catalog range")
+
+
+def backtest(
+    data: Path = typer.Option(None, "--data", help="Long CSV/Parquet: region, ts, y|value|load_mw."),
+    region: list[str] = typer.Option(None, "--region", "-r", help="Only these regions (repeatable)."),
+    target: str = typer.Option(S.GRID_LOAD, help="grid_load, ai_demand, headroom, or queue."),
+    horizon: int = typer.Option(24, min=1, max=168, help="Hours per fold (H)."),
+    folds: int = typer.Option(7, min=1, help="Rolling origins (K)."),
+    step: int = typer.Option(None, min=1, help="Hours between origins (S, default H)."),
+    season: int = typer.Option(24, min=1, help="Season M of MASE and the seasonal-naive rule."),
+    window: str = typer.Option("expanding", help="expanding or sliding training window."),
+    train_hours: int = typer.Option(24 * 365, min=1, help="Length of the sliding window, hours."),
+    refit: str = typer.Option("every", help="every, N (every N folds) or never."),
+    models: str = typer.Option(
+        "seasonal_naive_baseline,seasonal_naive", help="Models by name, comma-separated."
+    ),
+    levels: str = typer.Option("80,95", help="Interval levels, %."),
+    seed: int = typer.Option(0, help="Seed of every random draw."),
+    days: int = typer.Option(None, min=1, help="Only each region's last DAYS days."),
+    as_of: str = typer.Option(None, "--as-of", help="Observations table version (queue: a date)."),
+    executor: str = typer.Option(None, help="Fan out refit blocks: local (process pool) or dask."),
+    dask_address: str = typer.Option(None, help="Scheduler of a Dask cluster, tcp://host:8786."),
+    workers: int = typer.Option(None, min=1, help="Worker processes (local pool or LocalCluster)."),
+    json_out: Path = typer.Option(None, "--json", help="Write the results document here."),
+    predictions: Path = typer.Option(
+        None, "--predictions", help="Write every fold's predictions (CSV/Parquet)."
+    ),
+    report: Path = typer.Option(
+        None, "--report", help="Write a self-contained HTML report into this folder."
+    ),
+    compare: str = typer.Option(None, help="Peers on the same folds: statsforecast,mlforecast."),
+    by_step: bool = typer.Option(False, "--by-step", help="Add rows per horizon step to --json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="How to print the summary: table, json, csv."),
+) -> None:
+    """Score models on rolling origins: the last K windows of H hours, each fitted on data before it."""
+    from pipelines import backtest as bt
+    from pipelines import backtest_data as bd
+
+    if target == "queue":
+        _queue(as_of, fmt)
+        return
+    if tuple(_ints(levels, "--levels")) != (80, 95):
+        raise ValueError(
+            "--levels: the results and predictions carry the 80 and 95 % intervals only; use 80,95"
+        )
+    spec = BacktestSpec(
+        horizon=horizon,
+        folds=folds,
+        step=step,
+        season=season,
+        window=window,
+        train_hours=train_hours,
+        refit=parse_refit(refit),
+        models=_names(models),
+        levels=(80, 95),
+        seed=seed,
+    )
+    if data is not None:
+        if as_of is not None:
+            raise ValueError("--as-of names a store version; it cannot be used with --data")
+        loaded = bd.read_data_file(data, target, region or None)
+    else:
+        from pipelines.store import open_store
+
+        settings = get_settings()
+        version = int(as_of) if as_of is not None and as_of.isdigit() else None
+        if as_of is not None and version is None:
+            raise ValueError(f"--as-of takes an observations table version (a whole number), got {as_of!r}")
+        loaded = bd.read_store_data(open_store(settings), settings, target, region or None, version)
+    if days is not None:
+        loaded = bd.last_days(loaded, days)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("folds x regions", total=None)
+
+        def on_plan(plan) -> None:
+            progress.update(task, total=bt.units(spec, plan))
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+
+        if executor is None and dask_address is None:
+            result = bt.run_backtest(loaded, spec, None, advance, _names(compare), on_plan)
+        else:
+            try:
+                pool = get_executor(executor or "dask", dask_address, workers)
+            except ExecutorUnavailableError as exc:
+                raise ValueError(f"--executor {executor or 'dask'}: {exc}") from None
+            with pool:
+                if pool.dashboard:
+                    console.print(f"Dask dashboard: {pool.dashboard}")
+                result = bt.run_backtest(loaded, spec, pool, advance, _names(compare), on_plan)
+    if json_out is not None:
+        bt.write_json(result, json_out, by_step)
+    if predictions is not None:
+        bt.write_predictions(result, predictions)
+    if report is not None:
+        from pipelines.backtest_report import write_report
+
+        write_report(result, report)
+    shown = result.table.sort(pl.col(S.REGION) != ALL, S.REGION, "mase", nulls_last=True).select(
+        S.MODEL, S.REGION, *SHOWN, "folds"
+    )
+    meta = {**result.data.source, "best_model": result.best_model}
+    if fmt is Format.table:  # three decimals: MASE and coverage need them
+        shown = shown.with_columns(pl.col(c).round(3).cast(pl.String).fill_null("-") for c in SHOWN)
+    print_frame(shown, fmt, title=f"Backtest: {folds} folds x {horizon} h", meta=meta)
+    if fmt is Format.table:
+        for note in result.notes:
+            console.print(note, markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(backtest)

@@ -1,0 +1,142 @@
+"""`headroom backtest`: files written, summary printed, one-line errors, the queue target."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from forecast import schema as S
+from pipelines.cli import app, main
+from pipelines.config import get_settings
+from tests.conftest import shared_data_path
+
+runner = CliRunner()
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    t = np.arange(24 * 6)
+    path = tmp_path / "load.csv"
+    pl.DataFrame(
+        {
+            S.REGION: "a",
+            S.TS: [T0 + timedelta(hours=int(h)) for h in t],
+            "y": 100 + 10 * np.sin(2 * np.pi * t / 24),
+        }
+    ).write_csv(path)
+    return path
+
+
+def test_backtest_cli__writes_json_predictions_and_report_and_prints_the_table(tmp_path, csv_file):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--data",
+            str(csv_file),
+            "--horizon",
+            "6",
+            "--folds",
+            "2",
+            "--models",
+            "seasonal_naive_baseline",
+            "--json",
+            str(out / "r.json"),
+            "--predictions",
+            str(out / "p.parquet"),
+            "--report",
+            str(out / "html"),
+            "--by-step",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "seasonal_naive_baseline" in result.output and "best_model" in result.output
+    doc = json.loads((out / "r.json").read_text())
+    assert doc["horizon"] == 6 and doc["folds"] == 2 and any("step" in r for r in doc["results"])
+    assert pl.read_parquet(out / "p.parquet").height == 12
+    assert (out / "html" / "index.html").is_file()
+
+
+def test_backtest_cli__json_format_prints_machine_readable_rows(csv_file):
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--data",
+            str(csv_file),
+            "--horizon",
+            "6",
+            "--folds",
+            "2",
+            "--models",
+            "seasonal_naive_baseline",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["best_model"] == "seasonal_naive_baseline" and len(body["rows"]) == 2
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--data", "nowhere.csv"], "error: --data nowhere.csv: no such file"),
+        (["--models", "prophet"], "error: unknown model(s) ['prophet']"),
+        (["--refit", "sometimes"], "error: --refit takes every, never or a number"),
+        (["--window", "rolling"], "error: window must be one of"),
+    ],
+)
+def test_backtest_cli__user_errors_are_one_line(csv_file, capsys, args, message):
+    argv = ["backtest", "--horizon", "6", "--folds", "2", *args]
+    if "--data" not in args:
+        argv += ["--data", str(csv_file)]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(message) and "\n" not in err
+
+
+def test_backtest_cli__queue_target_prints_the_queue_model_scores(demo_settings, monkeypatch):
+    monkeypatch.setenv("HEADROOM_HOME", str(demo_settings.home))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["backtest", "--target", "queue"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Brier" in result.output and "concordance" in result.output
+
+
+@pytest.mark.shared_data
+def test_backtest_cli__runs_on_a_real_series(tmp_path):
+    path = shared_data_path() / "long" / "entsoe_de_lu_2019_2021.csv"
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--data",
+            str(path),
+            "--days",
+            "60",
+            "--horizon",
+            "24",
+            "--folds",
+            "7",
+            "--json",
+            str(tmp_path / "out.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out.json").read_text())
+    overall = [r for r in doc["results"] if r["region"] == "ALL"]
+    assert {r["model"] for r in overall} == {"seasonal_naive_baseline", "seasonal_naive"}
+    assert all(0 < r["mase"] < 3 for r in overall)
