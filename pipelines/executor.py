@@ -17,7 +17,7 @@ from typing import Any
 OnDone = Callable[[], None]
 
 
-class ExecutorUnavailableError(RuntimeError):
+class ExecutorUnavailableError(LookupError):
     """The chosen executor cannot be started here."""
 
 

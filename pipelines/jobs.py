@@ -62,8 +62,11 @@ def ingest(store: Store, settings: Settings, now: datetime) -> dict:
         )
     except LivePullError as exc:  # a source timed out or refused: retried by the runner
         raise TransientJobError(f"live pull failed: {exc}") from exc
+    skipped = [r.note for r in reports if r.note.startswith("skipped")]
+    reports = [r for r in reports if not r.note.startswith("skipped")]
     return {
         "batches": len(reports),
+        "skipped": skipped,
         "rows_read": sum(r.rows_read for r in reports),
         "accepted": sum(r.accepted for r in reports),
         "updated": sum(r.updated for r in reports),

@@ -180,7 +180,8 @@ def run_train(
         if region not in catalog:
             raise UnknownRegionError(region, catalog)
     data_version = store.version("observations")
-    version = f"{settings.train_models}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
+    family = SeasonalNaive.name if settings.train_models == "baseline" else "default"
+    version = f"{family}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
     hours = horizon or settings.default_horizon
     if executor is None:
         results = [train_regions(store, settings, now, wanted, hours, version)]
