@@ -3,7 +3,6 @@
 import importlib
 import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from pipelines.train import run_train
 from service.app import create_app
 from service.options import ServiceOptions
 from tests.conftest import NOW
+from tests.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -25,12 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 README_SHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +39,7 @@ def planning_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def server(planning_settings):
-    port = _free_port()
+    port = free_port()
     app = create_app(planning_settings, ServiceOptions(forecast_check_seconds=0))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,41 +1,22 @@
 """What `make run` does, against a real server: demo, train, serve, then ask over HTTP."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.servers import free_port, wait_until_up
+
 HEADROOM = [sys.executable, "-m", "pipelines.cli"]
 REGIONS = ("us-nova", "de-fra", "nordics", "us-wtx")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}: {proc.stdout.read()}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)  # polling a starting server; bounded by the deadline
-    raise AssertionError(f"{url} did not answer within {timeout}s")
-
-
 @pytest.fixture
 def served(tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HEADROOM_HOME": str(tmp_path / "home"), "HEADROOM_PORT": str(port)}
     for args in (["demo", "--if-empty", "--days", "60"], ["train"]):
         done = subprocess.run([*HEADROOM, *args], env=env, capture_output=True, text=True, timeout=120)
@@ -45,7 +26,7 @@ def served(tmp_path: Path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(f"{base}/healthz", proc)
+        wait_until_up(f"{base}/healthz", proc)
         yield base, proc
     finally:
         proc.terminate()

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import polars as pl
 import pytest
 
@@ -24,6 +21,7 @@ from pipelines.ingest import ingest_file
 from pipelines.store import Store
 from pipelines.train import run_train
 from tests.conftest import NOW
+from tests.servers import free_port, wait_until_up
 
 HEADROOM = [sys.executable, "-m", "pipelines.cli"]
 WRITE_KEY = "reliability-write-key-7f3a9c2e51"
@@ -89,26 +87,6 @@ def assert_every_table_readable(store: Store) -> None:
 
 
 # --- a real server on loopback ------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read() if proc.stdout else ""
-            raise AssertionError(f"server exited with {proc.returncode}: {out}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)  # polling a starting server; bounded by the deadline
-    raise AssertionError(f"{url} did not answer within {timeout}s")
 
 
 @dataclass
