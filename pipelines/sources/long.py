@@ -59,6 +59,13 @@ def adapt_long(
     """Long rows to the validation contract; `series`/`region` fill what the file lacks."""
     schema = frame.collect_schema()
     names = schema.names()
+    # Readers rename a repeated header (`value_duplicated_0`) and names may differ only in case:
+    # either way it is unclear which column holds the data, so the file is refused.
+    repeated = sorted({n.split("_duplicated_")[0] for n in names if "_duplicated_" in n} | {
+        n.lower() for n in names if [m.lower() for m in names].count(n.lower()) > 1
+    })
+    if repeated:
+        raise SourceFormatError(where, "each column once", f"repeated column(s) {repeated}")
     ts_col = _pick(names, TS_ALIASES, "timestamp", where)
     value_col = _pick(names, VALUE_ALIASES, "value", where)
     lowered = {n.lower(): n for n in names}

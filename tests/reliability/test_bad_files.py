@@ -85,7 +85,7 @@ CASES = [
     FileCase("missing_value_column", "noval.csv", "region,series,ts\nde-fra,grid_load,2024-02-01T00:00:00Z\n",
              refused=r"noval\.csv: expected a value column"),
     FileCase("duplicated_region_header", "duphead.csv", "region,region,ts,value\nde-fra,de-fra,2024-02-01T00:00:00Z,1\n",
-             refused=r"duphead\.csv: expected a series column"),
+             refused=r"duphead\.csv: expected each column once; found repeated column\(s\) \['region'\]"),
     FileCase("binary_garbage", "garbage.csv", b"\x00\x01\x02\xff\xfe\n\x00", refused=r"garbage\.csv"),
     FileCase("unsupported_suffix", "notes.txt", good(), refused=r"notes\.txt: expected a \.csv"),
     FileCase("unknown_region_option", "opt.csv", good(), region="atlantis", refused=r"unknown region 'atlantis'"),
@@ -100,7 +100,7 @@ CASES = [
     FileCase("broken_json", "rows.json", '{"region": "de-fra", "ts": [1,2', refused=r"rows\.json"),
     FileCase("corrupt_parquet", "rows.parquet", b"PAR1 not really", refused=r"rows\.parquet"),
     FileCase("duplicated_value_column", "dupval.csv", "region,series,ts,value,value\nde-fra,grid_load,2024-02-01T00:00:00Z,5,7\n",
-             refused=r"dupval\.csv.*value", bug="sources/long.py: a duplicated `value` header silently uses the first column"),
+             refused=r"dupval\.csv.*repeated column.*value"),
     # --- accepted: bad rows quarantined with row, field and reason; good rows stored -------------
     FileCase("bom", "bom.csv", "\ufeff" + good(3), accepted=3, stored={t(1, 0): 1000.0}),
     FileCase("crlf_line_ends", "crlf.csv", good(3).replace("\n", "\r\n"), accepted=3, stored={t(1, 2): 1026.0}),
