@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import polars as pl  # noqa: E402
 
+from bench.demo_home import demo_home  # noqa: E402
 from forecast import schema as S  # noqa: E402
 from pipelines.config import Settings  # noqa: E402
 from pipelines.ingest import ingest_file  # noqa: E402
@@ -306,17 +307,6 @@ def server_trial(home: Path, delay: float, key: str, log: Path) -> dict:
             "no_partial_issue": complete,
         },
     }
-
-
-def demo_home(workdir: Path, days: int = 120) -> Path:
-    from pipelines.demo import run_demo
-    from pipelines.train import run_train
-
-    settings = Settings(home=workdir / "demo")
-    store = Store(settings.tables)
-    run_demo(store, settings, NOW, days=days, seed=7)
-    run_train(store, settings, NOW)
-    return settings.home
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import polars as pl  # noqa: E402
 
+from bench.demo_home import demo_home  # noqa: E402
 from forecast import schema as S  # noqa: E402
 from pipelines.config import Settings  # noqa: E402
 from pipelines.store import Store  # noqa: E402
@@ -216,17 +217,6 @@ def run_load(home: Path, seconds: float, readers: int, writers: int, rows: int, 
         "memory_flat": growth < 0.15,
     }
     return figures
-
-
-def demo_home(folder: Path, days: int = 120) -> Path:
-    from pipelines.demo import run_demo
-    from pipelines.train import run_train
-
-    settings = Settings(home=folder / "home")
-    store = Store(settings.tables)
-    run_demo(store, settings, NOW, days=days, seed=7)
-    run_train(store, settings, NOW)
-    return settings.home
 
 
 def main() -> None:
