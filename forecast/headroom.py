@@ -103,9 +103,13 @@ def forecast_targets(
     quantiles: Sequence[float],
     n_samples: int,
     seed: int,
+    fitted: Mapping[str, ForecastModel] | None = None,
 ) -> tuple[pl.DataFrame, dict[str, ForecastModel]]:
     """Quantiles of grid_load, ai_demand, capacity and headroom (`target, region, ts, quantile,
     value`), and the fitted demand models by target.
+
+    With `fitted` (models by target, e.g. the serving champions) those models are re-anchored on
+    the data (`update`) instead of being made by `make_model` and fitted.
 
     Every component is forecast from its own last hour up to `horizon` hours past the latest hour
     any component has, so a component that lags (AI demand reported daily, say) still uses all its
@@ -118,7 +122,10 @@ def forecast_targets(
     paths, models = {}, {}
     for target in (S.GRID_LOAD, S.AI_DEMAND):
         extra = int(ends[f"lag_{target}"].max())
-        model = models[target] = make_model(target, horizon + extra).fit(parts[target])
+        if fitted is not None:
+            model = models[target] = fitted[target].update(parts[target])
+        else:
+            model = models[target] = make_model(target, horizon + extra).fit(parts[target])
         paths[target] = _from_end(model.sample_paths(horizon + extra, n_samples, seed), ends, horizon)
     extra = int(ends[f"lag_{S.CAPACITY}"].max())
     paths[S.CAPACITY] = _from_end(

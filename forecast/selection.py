@@ -111,6 +111,16 @@ class DefaultModel(ForecastModel):
         )
         return self
 
+    def update(self, frame: pl.DataFrame) -> Self:
+        """Re-anchor each region's chosen model on `frame` (regions it lacks keep their last data)."""
+        self._check_fitted()
+        present = set(frame[S.REGION].unique().to_list())
+        for name, model in self.models.items():
+            regions = [r for r, chosen in self.choice.items() if chosen == name and r in present]
+            if regions:
+                model.update(frame.filter(pl.col(S.REGION).is_in(regions)))
+        return self
+
     def _route(self, method: str, *args) -> pl.DataFrame:
         self._check_fitted()
         frames = []

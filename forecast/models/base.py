@@ -50,6 +50,13 @@ class ForecastModel(ABC):
     def sample_paths(self, horizon: int, n_samples: int, seed: int) -> pl.DataFrame:
         """Joint sample paths for `horizon` hours: `region, sample, ts, value`."""
 
+    def update(self, frame: pl.DataFrame) -> Self:
+        """Forecast from the end of `frame` from now on, keeping what was estimated.
+
+        Models with nothing estimated beyond the data itself (seasonal naive) simply refit.
+        """
+        return self.fit(frame)
+
     def _check_fitted(self) -> None:
         if not self.is_fitted:
             raise NotFittedError(self.name)
