@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     store_uri: str = Field(
         "", description="Where the tables live: a folder or s3://bucket/prefix (default HOME/tables)."
     )
+    models_dir: Path | None = Field(
+        None,
+        description="The model registry (default HOME/models); on a cluster, a shared file system "
+        "mounted at the same path on the scheduler and every worker.",
+    )
     storage_options: dict[str, str] = Field(
         default_factory=dict,
         description="Object-store options passed to deltalake and polars, as JSON (e.g. AWS_REGION).",
@@ -57,6 +62,21 @@ class Settings(BaseSettings):
     schedule_drift: str = Field(
         "cron:5 * * * *", description="When `drift` compares live and backtest error."
     )
+    executor: Literal["inline", "local", "dask"] = Field(
+        "inline",
+        description="Where scheduled refresh and retrain run: inline, a local process pool, or Dask.",
+    )
+    dask_address: str = Field("", description="Dask scheduler for `executor=dask` (none: a LocalCluster).")
+    retrain_folds: int = Field(7, description="Folds of the champion/challenger backtest (newest data).")
+    retrain_horizon: int = Field(24, description="Hours ahead scored at each backtest fold.")
+    retrain_coverage_low: float = Field(
+        0.70, description="A challenger serves only if its 80% intervals cover at least this share."
+    )
+    retrain_coverage_high: float = Field(0.90, description="... and at most this share.")
+    drift_ratio: float = Field(
+        1.5, description="`drift` retrains a region whose live MASE exceeds its backtest MASE this much."
+    )
+    drift_window_hours: int = Field(168, description="Hours of recent live error `drift` looks at.")
     job_retries: int = Field(3, description="Retries of a job after a transient failure.")
     job_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each retry.")
     misfire_grace_seconds: int = Field(300, description="A late run still happens within this grace.")
@@ -65,6 +85,11 @@ class Settings(BaseSettings):
     def tables(self) -> str:
         """Location of the Delta tables: `store_uri`, or the folder HOME/tables."""
         return self.store_uri or str(self.home / "tables")
+
+    @property
+    def models(self) -> Path:
+        """Root of the model registry: `models_dir`, or HOME/models."""
+        return self.models_dir or self.home / "models"
 
     @property
     def scheduler_db(self) -> Path:

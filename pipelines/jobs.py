@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipelines.config import Settings
+from pipelines.drift import run_drift
+from pipelines.executor import Executor, get_executor
 from pipelines.inbox import drain_inbox
 from pipelines.live import LivePullError, pull_live_sources
 from pipelines.maintenance import compact_tables
-from pipelines.runs import last_trained_version
 from pipelines.store import Store
-from pipelines.train import run_train
+from pipelines.train import run_refresh, run_retrain
 
 
 class TransientJobError(RuntimeError):
@@ -35,15 +37,37 @@ class Job:
         return getattr(settings, self.schedule_setting)
 
 
+@contextmanager
+def configured_executor(settings: Settings) -> Iterator[Executor | None]:
+    """The executor scheduled jobs fan out on (`HEADROOM_EXECUTOR`); None runs them inline."""
+    if settings.executor == "inline":
+        yield None
+        return
+    with get_executor(settings.executor, settings.dask_address or None) as pool:
+        yield pool
+
+
 def refresh(store: Store, settings: Settings, now: datetime) -> dict:
-    """Re-forecast from the latest data when observations changed since the last published issue."""
+    """Re-forecast with the champions when observations changed since the last published issue."""
     data_version = store.version("observations")
     if data_version is None:
         return {"skipped": "no observations yet"}
-    if last_trained_version(store) == data_version:
+    with configured_executor(settings) as pool:
+        report = run_refresh(store, settings, now, executor=pool)
+    if report is None:
         return {"skipped": f"forecasts already made from data version {data_version}"}
-    report = run_train(store, settings, now)
-    return {"rows": report.rows, "regions": report.regions, "model_version": report.model_version}
+    return {**report.figures(), "executor": settings.executor}
+
+
+def retrain(store: Store, settings: Settings, now: datetime) -> dict:
+    """Fit challengers, backtest them against the champions, promote only the better ones."""
+    with configured_executor(settings) as pool:
+        return {**run_retrain(store, settings, now, executor=pool).figures(), "executor": settings.executor}
+
+
+def drift(store: Store, settings: Settings, now: datetime) -> dict:
+    """Compare live and backtest error per champion; retrain the regions that drifted."""
+    return run_drift(store, settings, now)
 
 
 def ingest(store: Store, settings: Settings, now: datetime) -> dict:
@@ -83,7 +107,9 @@ JOBS: dict[str, Job] = {
     job.name: job
     for job in (
         Job("ingest", ingest, "schedule_ingest", "Drain the inbox folder and pull live sources."),
-        Job("refresh", refresh, "schedule_refresh", "Re-forecast from the latest data."),
+        Job("refresh", refresh, "schedule_refresh", "Re-forecast from the latest data with the champions."),
+        Job("retrain", retrain, "schedule_retrain", "Fit challengers; promote those that beat the champion."),
+        Job("drift", drift, "schedule_drift", "Retrain regions whose live error outgrew their backtest."),
         Job("compact", compact, "schedule_compact", "Compact and vacuum the tables."),
     )
 }

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipelines.config import Settings, get_settings
 from pipelines.jobs import JOBS, TransientJobError
+from pipelines.locks import job_lock
 from pipelines.runs import record_run
 from pipelines.scheduler import next_runs
 from pipelines.store import Store, open_store
@@ -42,23 +40,6 @@ class RunResult:
     finished_at: datetime
     figures: dict
     error: str | None = None
-
-
-@contextmanager
-def job_lock(settings: Settings, name: str) -> Iterator[bool]:
-    """An exclusive, non-blocking lock per job across processes; yields False when already held."""
-    folder = settings.home / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_job(name: str, settings: Settings | None = None, store: Store | None = None) -> RunResult:

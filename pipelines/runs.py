@@ -41,15 +41,21 @@ def record_run(
     return run_id
 
 
-def last_trained_version(store: Store) -> int | None:
-    """The observations version that the latest successful training run used."""
+PUBLISHING_JOBS = ("train", "retrain", "refresh")
+
+
+def last_published_version(store: Store) -> int | None:
+    """The observations version that the latest successful publishing run (train, retrain or
+    refresh) used; None when nothing was published yet."""
     runs = (
         store.scan("runs")
-        .filter((pl.col("job") == "train") & (pl.col("status") == "ok"))
-        .sort("started_at")
+        .filter(pl.col("job").is_in(PUBLISHING_JOBS) & (pl.col("status") == "ok"))
+        .sort("started_at", descending=True)
         .select("figures")
         .collect()
     )
-    if runs.is_empty():
-        return None
-    return json.loads(runs["figures"][-1]).get("data_version")
+    for text in runs["figures"]:
+        figures = json.loads(text or "{}")
+        if "data_version" in figures:
+            return figures["data_version"]
+    return None

@@ -1,4 +1,10 @@
-"""`headroom train`: fit per region and target, publish quantiles of load, AI demand and headroom."""
+"""Fit, retrain or refresh per group of regions, and publish quantiles of load, AI demand and headroom.
+
+`train` fits and promotes; `retrain` fits challengers and promotes only the better ones; `refresh`
+re-forecasts from the latest data with the champions. All three publish one forecast issue, fan
+out by groups of regions on an executor when given one, and keep the registry and store
+consistent if killed (each group's forecasts are one atomic append; versions are atomic folders).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,12 @@ from forecast.headroom import forecast_targets
 from forecast.models import ForecastModel, SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
 from forecast.selection import DefaultModel, SelectionParams
+from pipelines import champions as C
 from pipelines.catalog import load_catalog
 from pipelines.config import Settings
 from pipelines.executor import Executor, groups
-from pipelines.runs import record_run
+from pipelines.registry import Registry
+from pipelines.runs import last_published_version, record_run
 from pipelines.store import Store, load_series, open_store
 
 # Published for every hour; other quantiles are interpolated between neighbours when served.
@@ -49,7 +57,7 @@ class NothingToTrainError(ValueError):
 
 @dataclass(frozen=True)
 class TrainReport:
-    """What one training run published."""
+    """What one training, retraining or refresh run published."""
 
     issued_at: datetime
     model_version: str
@@ -57,6 +65,20 @@ class TrainReport:
     regions: list[str]
     rows: int
     skipped: dict[str, str] = field(default_factory=dict)
+    decisions: dict[str, dict] = field(default_factory=dict)  # region -> target -> promoted, reason
+    served: dict[str, str] = field(default_factory=dict)  # region -> published model_version
+
+    def figures(self) -> dict:
+        """The run's figures for the runs table."""
+        promoted = [
+            f"{region}/{target}" for region, by in self.decisions.items()
+            for target, d in by.items() if d["promoted"]
+        ]
+        return {
+            "regions": len(self.regions), "rows": self.rows, "skipped": self.skipped,
+            "model_version": self.model_version, "data_version": self.data_version,
+            "served": self.served, "promoted": promoted, "decisions": self.decisions,
+        }
 
 
 def _usable(frames: dict[str, pl.DataFrame], regions: Sequence[str]) -> tuple[list[str], dict[str, str]]:
@@ -75,28 +97,34 @@ def _usable(frames: dict[str, pl.DataFrame], regions: Sequence[str]) -> tuple[li
 
 @dataclass(frozen=True)
 class GroupResult:
-    """What training one group of regions wrote (small: it crosses process boundaries)."""
+    """What one group of regions wrote (small: it crosses process boundaries)."""
 
     regions: list[str]
     rows: int
     skipped: dict[str, str]
+    decisions: dict[str, dict] = field(default_factory=dict)
+    served: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class TrainTask:
-    """One group of regions to train in a worker; the settings travel, the data does not."""
+class GroupTask:
+    """One group of regions for a worker; the settings travel, the data does not."""
 
     settings_json: str
     regions: list[str]
     now: datetime
     horizon: int
     version: str
+    data_version: int | None
+    mode: str  # train | retrain | refresh
 
 
-def train_regions(
-    store: Store, settings: Settings, now: datetime, regions: Sequence[str], horizon: int, version: str
-) -> GroupResult:
-    """Fit and publish the regions of one group in one atomic append (skipped if already written)."""
+def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupResult:
+    """Fit (or load) the group's models and publish its forecasts in one atomic append.
+
+    A retried task whose first attempt had committed finds its rows and adds nothing.
+    """
+    regions, now = task.regions, task.now
     frames = {name: load_series(store, name, regions) for name in (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)}
     usable, skipped = _usable(frames, regions)
     if not usable:
@@ -108,27 +136,40 @@ def train_regions(
         .collect()
         .item()
     )
-    if written:  # a retried task whose first attempt had committed: nothing to add
+    if written:
         return GroupResult(usable, written, skipped)
     frames = {k: v.filter(pl.col(S.REGION).is_in(usable)) for k, v in frames.items()}
     make_model = _model_factory(settings, load_catalog(settings))
-    forecasts, models = forecast_targets(
-        frames[S.GRID_LOAD],
-        frames[S.AI_DEMAND],
-        frames[S.CAPACITY],
-        make_model=make_model,
-        horizon=horizon,
-        quantiles=PUBLISHED_QUANTILES,
-        n_samples=settings.n_samples,
-        seed=settings.seed,
+    registry = Registry(settings)
+
+    def build(members: Sequence[str], promote: str) -> dict[str, C.Serving]:
+        return C.build_versions(
+            registry, settings, frames, members, make_model, task.horizon, task.version,
+            task.data_version, now, promote,
+        )
+
+    if task.mode == "refresh":
+        serving, missing = C.load_champions(registry, usable)
+        serving = C.merge([serving, build(missing, "always")]) if missing else serving
+    else:
+        serving = build(usable, "always" if task.mode == "train" else "if_better")
+    forecasts, _ = forecast_targets(
+        frames[S.GRID_LOAD], frames[S.AI_DEMAND], frames[S.CAPACITY],
+        make_model=make_model, horizon=task.horizon, quantiles=PUBLISHED_QUANTILES,
+        n_samples=settings.n_samples, seed=settings.seed, fitted=C.fitted_models(serving),
     )
+    served = C.labels(serving)
     forecasts = forecasts.with_columns(
         pl.col(S.VALUE).round(3),
         pl.lit(now).cast(S.UTC_TS).alias(S.ISSUED_AT),
-        _version_expr(models, version),
+        pl.col(S.REGION).replace_strict(served, default="?").alias(S.MODEL_VERSION),
     )
     store.append("forecasts", forecasts)
-    return GroupResult(usable, forecasts.height, skipped)
+    decisions: dict[str, dict] = {}
+    for target, part in serving.items():
+        for region, decision in part.decisions.items():
+            decisions.setdefault(region, {})[target] = decision
+    return GroupResult(usable, forecasts.height, skipped, decisions, served)
 
 
 def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], ForecastModel]:
@@ -143,25 +184,46 @@ def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], Fo
     )
 
 
-def _version_expr(models: dict[str, ForecastModel], version: str) -> pl.Expr:
-    """Model version per row: with a selected model per region it names the model chosen
-    (`seasonal_naive_baseline` says a region had too little history for the others)."""
-    choice = {t: getattr(m, "choice", None) for t, m in models.items()}
-    if not all(choice.values()):
-        return pl.lit(version).alias(S.MODEL_VERSION)
-    label = {
-        region: f"{choice[S.GRID_LOAD].get(region, '?')}+{choice[S.AI_DEMAND].get(region, '?')}"
-        for region in choice[S.GRID_LOAD]
-    }
-    return (pl.col(S.REGION).replace_strict(label, default="?") + pl.lit(f"-{version}")).alias(
-        S.MODEL_VERSION
-    )
-
-
-def train_task(task: TrainTask) -> GroupResult:
-    """Entry point of a worker process: rebuild settings and store, train the group."""
+def group_task(task: GroupTask) -> GroupResult:
+    """Entry point of a worker process: rebuild settings and store, do the group's work."""
     settings = Settings.model_validate_json(task.settings_json)
-    return train_regions(open_store(settings), settings, task.now, task.regions, task.horizon, task.version)
+    return publish_group(open_store(settings), settings, task)
+
+
+def _run(
+    mode: str, store: Store, settings: Settings, now: datetime, regions: Sequence[str] | None,
+    horizon: int | None, executor: Executor | None, on_done: Callable[[], None] | None,
+) -> TrainReport:
+    """Fan the groups out (or run them inline) and gather their small results."""
+    catalog = load_catalog(settings)
+    wanted = list(regions) if regions else list(catalog)
+    for region in wanted:
+        if region not in catalog:
+            raise UnknownRegionError(region, catalog)
+    data_version = store.version("observations")
+    family = SeasonalNaive.name if settings.train_models == "baseline" else "default"
+    version = f"{family}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
+    hours = horizon or settings.default_horizon
+    json_settings = settings.model_dump_json()
+    tasks = [
+        GroupTask(json_settings, group, now, hours, version, data_version, mode)
+        for group in (groups(wanted, executor.workers) if executor else [wanted])
+    ]
+    results = executor.map(group_task, tasks, on_done) if executor else [group_task(tasks[0])]
+    usable = [r for result in results for r in result.regions]
+    skipped = {k: v for result in results for k, v in result.skipped.items()}
+    if not usable:
+        raise NothingToTrainError(
+            "no region has enough data to train: "
+            + "; ".join(f"{r}: {w}" for r, w in skipped.items())
+            + " (load data with `headroom demo` or `headroom ingest`)"
+        )
+    served = {k: v for result in results for k, v in result.served.items()}
+    decisions = {k: v for result in results for k, v in result.decisions.items()}
+    fitted = mode != "refresh" or decisions
+    label = version if fitted else ",".join(sorted(set(served.values())))
+    rows = sum(result.rows for result in results)
+    return TrainReport(now, label, data_version, usable, rows, skipped, decisions, served)
 
 
 def run_train(
@@ -173,45 +235,35 @@ def run_train(
     executor: Executor | None = None,
     on_done: Callable[[], None] | None = None,
 ) -> TrainReport:
-    """Fit models per region and publish one forecast issue; fanned out by region groups if asked."""
-    catalog = load_catalog(settings)
-    wanted = list(regions) if regions else list(catalog)
-    for region in wanted:
-        if region not in catalog:
-            raise UnknownRegionError(region, catalog)
-    data_version = store.version("observations")
-    family = SeasonalNaive.name if settings.train_models == "baseline" else "default"
-    version = f"{family}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
-    hours = horizon or settings.default_horizon
-    if executor is None:
-        results = [train_regions(store, settings, now, wanted, hours, version)]
-    else:
-        tasks = [
-            TrainTask(settings.model_dump_json(), group, now, hours, version)
-            for group in groups(wanted, executor.workers)
-        ]
-        results = executor.map(train_task, tasks, on_done)
-    usable = [r for result in results for r in result.regions]
-    skipped = {k: v for result in results for k, v in result.skipped.items()}
-    if not usable:
-        raise NothingToTrainError(
-            "no region has enough data to train: "
-            + "; ".join(f"{r}: {w}" for r, w in skipped.items())
-            + " (load data with `headroom demo` or `headroom ingest`)"
-        )
-    rows = sum(result.rows for result in results)
-    record_run(
-        store,
-        "train",
-        now,
-        "ok",
-        figures={
-            "regions": len(usable),
-            "rows": rows,
-            "skipped": skipped,
-            "model_version": version,
-            "data_version": data_version,
-            "executor": executor.name if executor else "inline",
-        },
-    )
-    return TrainReport(now, version, data_version, usable, rows, skipped)
+    """Fit models per region, make them the champions, and publish one forecast issue."""
+    report = _run("train", store, settings, now, regions, horizon, executor, on_done)
+    executor_name = executor.name if executor else "inline"
+    record_run(store, "train", now, "ok", figures={**report.figures(), "executor": executor_name})
+    return report
+
+
+def run_retrain(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    regions: Sequence[str] | None = None,
+    executor: Executor | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> TrainReport:
+    """Fit challengers, promote those that beat their champion, publish with whatever serves."""
+    return _run("retrain", store, settings, now, regions, None, executor, on_done)
+
+
+def run_refresh(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    regions: Sequence[str] | None = None,
+    executor: Executor | None = None,
+    on_done: Callable[[], None] | None = None,
+    force: bool = False,
+) -> TrainReport | None:
+    """Re-forecast with the champions when the data changed since the last issue (or if forced)."""
+    if not force and last_published_version(store) == store.version("observations"):
+        return None
+    return _run("refresh", store, settings, now, regions, None, executor, on_done)

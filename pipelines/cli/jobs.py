@@ -54,9 +54,13 @@ def list_jobs(fmt: Format = typer.Option(Format.table, "--format")) -> None:
 def run(name: str = typer.Argument(..., help="Job name.")) -> None:
     """Run one job now and print how it ended."""
     result = run_job(name)
-    console.print(
-        f"{result.job}: {result.status} {result.figures}" + (f"\n{result.error}" if result.error else "")
-    )
+    decisions = result.figures.get("decisions", {})
+    brief = {k: v for k, v in result.figures.items() if k not in ("decisions", "served")}
+    console.print(f"{result.job}: {result.status} {brief}" + (f"\n{result.error}" if result.error else ""))
+    for region, by_target in sorted(decisions.items()):
+        for target, decision in by_target.items():
+            verdict = "promoted" if decision["promoted"] else "kept champion"
+            console.print(f"  {region}/{target}: {verdict}: {decision['reason']}", markup=False)
     if result.status == "error":
         raise typer.Exit(1)
 

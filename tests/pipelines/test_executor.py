@@ -81,3 +81,22 @@ def test_train__dask_retry_after_a_lost_worker_keeps_the_store_consistent(settin
     per_key = published.group_by(S.REGION, S.TARGET, S.TS, S.QUANTILE).len()
     assert (per_key["len"] == 1).all(), "a retried task wrote its rows twice"
     assert published[S.REGION].n_unique() == len(report.regions) == 8
+
+
+def test_refresh_job__fans_out_on_the_configured_pool_with_the_same_forecasts(settings, demo_store, tmp_path):
+    from pipelines.jobs import refresh
+
+    run_train(demo_store, settings, NOW)
+    newer = demo_store.read("observations").head(1).with_columns(pl.col(S.VALUE) + 1)
+    demo_store.append("observations", newer)
+    later = NOW.replace(minute=45)
+    inline = refresh(demo_store, settings, later)
+    expected = _published(demo_store).sort(S.ISSUED_AT, maintain_order=True)
+    pooled = settings.model_copy(update={"home": tmp_path / "pool", "executor": "local"})
+    other = Store(pooled.tables)
+    run_demo(other, pooled, NOW, days=21, seed=5, synthetic_regions=4)
+    run_train(other, pooled, NOW)
+    other.append("observations", other.read("observations").head(1).with_columns(pl.col(S.VALUE) + 1))
+    fanned = refresh(other, pooled, later)
+    assert fanned["executor"] == "local" and fanned["served"] == inline["served"]
+    assert _published(other).sort(S.ISSUED_AT, maintain_order=True).equals(expected)

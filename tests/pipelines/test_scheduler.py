@@ -29,7 +29,7 @@ def test_scheduler__restart_keeps_next_run_times(settings):
     second = start_scheduler(slow)
     after = next_runs(slow)
     second.shutdown()
-    assert set(before) == {"ingest", "refresh", "compact"}
+    assert set(before) == {"ingest", "refresh", "retrain", "drift", "compact"}
     assert before == after
 
 
