@@ -54,17 +54,27 @@ class RunsCollector(Collector):
         self.store = store
         self._version: int | None = -1
         self._counts: list[tuple[str, str, int]] = []
+        self._last: list[tuple[str, bool]] = []
 
     def collect(self) -> Iterator[Metric]:
         runs = CounterMetricFamily("headroom_job_runs", "Pipeline runs recorded, by job and status.",
                                    labels=["job", "status"])
+        failed = GaugeMetricFamily("headroom_job_last_run_failed",
+                                   "1 when the job's latest run failed (champions keep serving).",
+                                   labels=["job"])
         version = self.store.version("runs")
         if version != self._version:
-            frame = self.store.scan("runs").group_by("job", "status").len().sort("job", "status").collect()
+            scan = self.store.scan("runs")
+            frame = scan.group_by("job", "status").len().sort("job", "status").collect()
+            last = scan.sort("started_at").group_by("job").agg(pl.col("status").last()).sort("job").collect()
             self._counts, self._version = list(frame.iter_rows()), version
+            self._last = [(job, status == "error") for job, status in last.iter_rows()]
         for job, status, count in self._counts:
             runs.add_metric([job, status], float(count))
+        for job, is_failed in self._last:
+            failed.add_metric([job], float(is_failed))
         yield runs
+        yield failed
 
 
 class Metrics:

@@ -13,9 +13,10 @@ from deltalake.exceptions import DeltaError
 
 from forecast import schema as S
 from forecast.catalog import Region
+from pipelines.registry import Registry, RegistryError
 from pipelines.serving import PublishedForecasts
 from pipelines.store import Store, load_series
-from service.schemas import Reading, RegionOverview, ServedModel
+from service.schemas import ChampionOut, Reading, RegionOverview, ServedModel
 
 WEEK = 168
 
@@ -57,8 +58,31 @@ def region_overview(
     return out
 
 
-def served_models(published: PublishedForecasts) -> list[ServedModel]:
-    """The model version and issue serving each region and target."""
+DEMAND_TARGETS = {
+    S.GRID_LOAD: (S.GRID_LOAD,), S.AI_DEMAND: (S.AI_DEMAND,), S.HEADROOM: (S.GRID_LOAD, S.AI_DEMAND),
+}
+
+
+def _champions(registry: Registry, region: str, target: str) -> list[ChampionOut]:
+    out = []
+    for demand in DEMAND_TARGETS.get(target, ()):
+        pointer = registry.champion(region, demand)
+        if pointer is None:
+            continue
+        try:
+            record = registry.metadata(region, demand, pointer["version"])
+        except RegistryError:
+            continue
+        out.append(ChampionOut(
+            target=demand, version=record.version, model=record.model,
+            promoted_at=pointer.get("promoted_at"), reason=pointer.get("reason"),
+            data_version=record.data_version, backtest=record.backtest, created_at=record.created_at,
+        ))
+    return out
+
+
+def served_models(published: PublishedForecasts, registry: Registry) -> list[ServedModel]:
+    """The model version and issue serving each region and target, with the registry champions."""
     rows = published.rows
     if rows.is_empty():
         return []
@@ -69,7 +93,7 @@ def served_models(published: PublishedForecasts) -> list[ServedModel]:
     return [
         ServedModel(region=r[S.REGION], target=r[S.TARGET], model_version=r[S.MODEL_VERSION],
                     issued_at=r[S.ISSUED_AT], data_as_of=r["first"] - timedelta(hours=1),
-                    horizon_hours=r["hours"])
+                    horizon_hours=r["hours"], champions=_champions(registry, r[S.REGION], r[S.TARGET]))
         for r in summary.iter_rows(named=True)
     ]
 
@@ -92,3 +116,19 @@ def readiness_problems(
             problems.append(f"region {region!r} has no published forecast of {', '.join(missing)}")
     return problems
 
+
+
+def job_warnings(store: Store) -> list[str]:
+    """Jobs whose latest run failed (what serves is unaffected: champions keep serving)."""
+    try:
+        runs = store.scan("runs")
+        last = runs.sort("started_at").group_by("job").agg(pl.all().last()).collect()
+    except (OSError, DeltaError):
+        return []
+    failed = last.filter(pl.col("status") == "error").sort("job")
+    return [
+        f"{row['job']} failed at {row['started_at']:%Y-%m-%dT%H:%M:%SZ}: "
+        f"{(row['error'] or '').strip().splitlines()[-1] if row['error'] else 'no error text'}; "
+        "the champions keep serving"
+        for row in failed.iter_rows(named=True)
+    ]

@@ -5,7 +5,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.deps import CatalogDep, PublishedDep, StoreDep
 from service.errors import ErrorBody, error_response
-from service.overview import readiness_problems
+from service.overview import job_warnings, readiness_problems
 from service.schemas import Health, Readiness
 
 router = APIRouter(tags=["operations"])
@@ -24,6 +24,10 @@ def healthz() -> Health:
 )
 async def readyz(store: StoreDep, published: PublishedDep, catalog: CatalogDep):
     problems = await run_in_threadpool(readiness_problems, store, published, catalog)
+    warnings = await run_in_threadpool(job_warnings, store)
     if problems:
-        return error_response(503, "not_ready", "; ".join(problems), {"reasons": problems})
-    return Readiness(status="ready", forecasts_version=store.version("forecasts"), regions=len(catalog))
+        details = {"reasons": problems, "warnings": warnings}
+        return error_response(503, "not_ready", "; ".join(problems), details)
+    return Readiness(
+        status="ready", forecasts_version=store.version("forecasts"), regions=len(catalog), warnings=warnings
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import CatalogDep, PublishedDep, StoreDep
+from pipelines.registry import Registry
+from service.deps import CatalogDep, PublishedDep, SettingsDep, StoreDep
 from service.overview import region_overview, served_models
 from service.schemas import ModelsOut, OverviewOut
 
@@ -22,7 +23,7 @@ def overview(store: StoreDep, published: PublishedDep, catalog: CatalogDep) -> O
 
 @router.get(
     "/models", response_model=ModelsOut, tags=["operations"],
-    summary="The model version and issue serving each region and target",
+    summary="The model version and issue serving each region and target, and its registry champions",
 )
-def models(published: PublishedDep) -> ModelsOut:
-    return ModelsOut(models=served_models(published))
+def models(published: PublishedDep, settings: SettingsDep) -> ModelsOut:
+    return ModelsOut(models=served_models(published, Registry(settings)))
