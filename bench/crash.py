@@ -11,10 +11,11 @@ stored once (no duplicate from the killed run's commits). Prints where the kills
 outcome of each check.
 
 Server trials: `headroom serve` over a demo home answers a forecast; new data is posted,
-`POST /v1/jobs/refresh/run` starts a retrain, and the server is killed with SIGKILL part-way.
-After a restart the forecast must still be served (the previous issue, or the new one if its
-commit landed, never a partial one) and every table must be readable. (Issue 7's registry and
-champion/challenger retrain are not built yet; the retrain here is `refresh`.)
+`POST /v1/jobs/retrain/run` starts a champion/challenger retrain, and the server is killed with
+SIGKILL part-way. After a restart the forecast must still be served (the previous issue, or the
+new one if its commit landed, never a partial one), every table must be readable, every model
+version in the registry must pass its checksums, every champion must load, and the next retrain
+must complete.
 
 Bounded: loopback only, every wait has a deadline. Exit code 1 if any check failed.
 """
@@ -46,6 +47,7 @@ from bench.demo_home import demo_home  # noqa: E402
 from forecast import schema as S  # noqa: E402
 from pipelines.config import Settings  # noqa: E402
 from pipelines.ingest import ingest_file  # noqa: E402
+from pipelines.runner import run_job  # noqa: E402
 from pipelines.store import Store, latest_observations  # noqa: E402
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -239,8 +241,22 @@ def passed(trial: dict) -> bool:
 # --- server killed during a retrain --------------------------------------------------------------
 
 
+def registry_consistent(settings: Settings) -> bool:
+    """Every listed version passes its checksums and every champion loads."""
+    from pipelines.registry import Registry
+
+    registry = Registry(settings)
+    for record in registry.versions():
+        registry.open(record.region, record.target, record.version)
+        pointer = registry.champion(record.region, record.target)
+        if pointer is None:
+            return False
+        registry.load(record.region, record.target, pointer["version"])
+    return True
+
+
 def server_trial(home: Path, delay: float, key: str, log: Path) -> dict:
-    """Kill -9 the server `delay` s into `POST /v1/jobs/refresh/run`; restart; the forecast still serves."""
+    """Kill -9 the server `delay` s into `POST /v1/jobs/retrain/run`; restart; the forecast still serves."""
     import httpx
 
     from pipelines.serving import latest_issues
@@ -268,7 +284,7 @@ def server_trial(home: Path, delay: float, key: str, log: Path) -> dict:
 
         def retrain() -> None:
             with contextlib.suppress(httpx.TransportError):  # the server is killed under it
-                httpx.post(served.base + "/v1/jobs/refresh/run", headers=auth, timeout=120)
+                httpx.post(served.base + "/v1/jobs/retrain/run", headers=auth, timeout=120)
 
         thread = threading.Thread(target=retrain)
         thread.start()
@@ -285,9 +301,12 @@ def server_trial(home: Path, delay: float, key: str, log: Path) -> dict:
         ready = httpx.get(restarted.base + "/readyz", timeout=10).status_code
     finally:
         restarted.stop()
-    store = Store(Settings(home=home).tables)
+    settings = Settings(home=home)
+    store = Store(settings.tables)
     for table in TABLES:
         store.read(table)
+    registry_ok = registry_consistent(settings)
+    rerun = run_job("retrain", settings, store).status
     issues = latest_issues(store)
     counts = issues.group_by(S.REGION, S.TARGET).agg(pl.len().alias("n"))
     complete = (
@@ -305,6 +324,8 @@ def server_trial(home: Path, delay: float, key: str, log: Path) -> dict:
             "forecast_served": response.status_code == 200,
             "ready": ready == 200,
             "no_partial_issue": complete,
+            "registry_consistent": registry_ok,
+            "next_retrain_ok": rerun == "ok",
         },
     }
 
@@ -342,7 +363,7 @@ def main() -> None:
             demo = demo_home(work)
             key = "crash-bench-key-0123456789"
             start = time.perf_counter()
-            from pipelines.jobs import refresh
+            from pipelines.jobs import retrain
 
             scratch = work / "timing"
             shutil.copytree(demo, scratch)
@@ -364,9 +385,9 @@ def main() -> None:
                 "timing",
             )
             start = time.perf_counter()
-            refresh(store, settings, NOW + timedelta(hours=1))
+            retrain(store, settings, NOW + timedelta(hours=1))
             train_seconds = time.perf_counter() - start
-            print(f"server: a retrain (refresh) takes {train_seconds:.2f} s in-process")
+            print(f"server: a retrain takes {train_seconds:.2f} s in-process")
             for i in range(args.server_trials):
                 home_i = work / f"server-{i}"
                 shutil.copytree(demo, home_i)

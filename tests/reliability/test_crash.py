@@ -45,3 +45,33 @@ def test_server_killed_during_retrain__previous_forecast_still_serves_after_rest
     assert all(trial["checks"].values()), trial
     assert trial["status"] == 200 and trial["after"] is not None
     shutil.rmtree(tmp_path / "home", ignore_errors=True)
+
+
+@pytest.mark.parametrize("delay", [0.8, 2.5, 5.0])
+def test_scheduler_killed_during_retrain__registry_and_store_consistent_next_run_completes(
+    demo_copy, delay
+):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from pipelines.config import Settings
+    from pipelines.runner import run_job
+    from pipelines.store import Store
+
+    env = {**os.environ, "HEADROOM_HOME": str(demo_copy)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "jobs", "run", "retrain"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)  # a kill point somewhere in start-up, fitting, backtesting or writing
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    settings = Settings(home=demo_copy)
+    store = Store(settings.tables)
+    for table in crash.TABLES:
+        store.read(table)
+    assert crash.registry_consistent(settings)
+    assert run_job("retrain", settings, store).status == "ok"
+    assert crash.registry_consistent(settings)
