@@ -21,8 +21,10 @@ run: $(STAMP)
 	$(BIN)/python -m service.security
 	$(BIN)/headroom serve
 
+# One BLAS/OpenMP thread per test worker: pytest-xdist already runs a worker per core, and
+# oversubscribed BLAS threads spin (a SARIMAX fit went from 0.5 s to 27 s under load).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check forecast pipelines service tests bench
