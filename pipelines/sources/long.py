@@ -15,7 +15,7 @@ import polars as pl
 from forecast import schema as S
 from pipelines.sources.base import Adapted, Catalog, SourceFormatError, as_utc, with_row
 from pipelines.validation import long_map
-from pipelines.validation.checks import IDENT, RAW
+from pipelines.validation.checks import IDENT, PROBLEM, PROBLEM_FIELD, RAW
 
 REGION_ALIASES = (S.REGION, "unique_id")
 TS_ALIASES = (S.TS, "ds", "datetime", "timestamp")
@@ -105,12 +105,24 @@ def adapt_long(
         unit.alias(S.UNIT),
         issued.alias(S.ISSUED_AT),
     )
+    if unit_col is not None:
+        out = out.with_columns(*_missing_unit())
     idents = (
         frame.select(pl.col(region_col).cast(pl.String).unique()).collect().to_series().to_list()
         if region_col else []
     )
     mapping = long_map(catalog, idents, region)
     return Adapted(out, mapping, source)
+
+
+def _missing_unit() -> list[pl.Expr]:
+    """With a unit column, a row without a unit (a line cut short, say) is not guessed to be MW;
+    a row whose timestamp is already unreadable keeps that reason."""
+    empty = (pl.col(S.UNIT).str.strip_chars().fill_null("") == "") & pl.col(S.TS).is_not_null()
+    return [
+        pl.when(empty).then(pl.lit("missing_unit")).alias(PROBLEM),
+        pl.when(empty).then(pl.lit(S.UNIT)).alias(PROBLEM_FIELD),
+    ]
 
 
 def read_long(

@@ -54,6 +54,7 @@ LATEST_TS = datetime(2100, 1, 1, tzinfo=UTC)
 REASON_FIELDS = {
     "malformed_ts": S.TS, "ts_out_of_range": S.TS, "nonexistent_local_time": S.TS, "unknown_region": S.REGION,
     "area_larger_than_region": S.REGION, "unknown_series": S.SERIES, "unknown_unit": S.UNIT,
+    "missing_unit": S.UNIT,
     "missing_value": S.VALUE, "non_numeric": S.VALUE, "not_a_number": S.VALUE,
     "negative": S.VALUE, "implausible_physical": S.VALUE, "implausible_vs_history": S.VALUE,
     "flatline": S.VALUE, "duplicate_in_batch": "key", "incomplete_parts": S.VALUE,

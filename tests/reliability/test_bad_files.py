@@ -107,8 +107,7 @@ CASES = [
     FileCase("header_only", "head.csv", H, accepted=0),
     FileCase("truncated_mid_timestamp", "trunc_ts.csv", good(3) + "de-fra,grid_load,2024-02-0",
              reasons={"malformed_ts": 1}, accepted=3),
-    FileCase("truncated_mid_row", "trunc.csv", TRUNCATED, reasons={"missing_value": 1}, accepted=5,
-             bug="sources/long.py: a last line cut before its unit field is stored as 10 MW instead of quarantined"),
+    FileCase("truncated_mid_row", "trunc.csv", TRUNCATED, reasons={"missing_unit": 1}, accepted=5),
     FileCase("mixed_units", "units.csv", H + row(0, "5000", unit="kW") + row(1, "5", unit="GW") + row(2, "7", unit="MW")
              + row(3, "9", unit="furlongs"), reasons={"unknown_unit": 1}, accepted=3,
              stored={t(1, 0): 5.0, t(1, 1): 5000.0, t(1, 2): 7.0}),
