@@ -75,13 +75,32 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
             scheduler.remove_job(stored.id)
 
 
+_IN_PROCESS: list[BaseScheduler] = []  # schedulers started by this process (serve runs one)
+
+
 def start_scheduler(settings: Settings) -> BaseScheduler:
     """Start a background scheduler (paused while the jobs are synced) and return it."""
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
     sync_jobs(scheduler, settings)
     scheduler.resume()
+    _IN_PROCESS.append(scheduler)
     return scheduler
+
+
+def run_soon(name: str) -> bool:
+    """Bring a job's next run forward to now, when this process runs the scheduler (else False:
+    a separate scheduler process picks the change up at its next interval)."""
+    for scheduler in _IN_PROCESS:
+        if scheduler.running and scheduler.get_job(name) is not None:
+            scheduler.modify_job(name, next_run_time=datetime.now(UTC))
+            return True
+    return False
+
+
+def observations_arrived(changed_rows: int) -> bool:
+    """New or changed observations: refresh now rather than at the next interval."""
+    return changed_rows > 0 and run_soon("refresh")
 
 
 def next_runs(settings: Settings) -> dict[str, datetime | None]:

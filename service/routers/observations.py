@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from pipelines.ingest import ingest_records, parse_ndjson
+from pipelines.scheduler import observations_arrived
 from service.deps import MetricsDep, SettingsDep, StoreDep, WriterDep
 from service.errors import ErrorBody, UnsupportedMediaTypeError
 from service.ingest_schemas import BatchReportOut, ObservationIn, ObservationsIn
@@ -74,5 +75,6 @@ async def post_observations(
     report = await run_in_threadpool(ingest_records, store, settings, records, f"key:{caller.key_id}")
     metrics.count_ingested({"accepted": report.accepted, "updated": report.updated,
                             "unchanged": report.unchanged, "quarantined": report.quarantined})
+    await run_in_threadpool(observations_arrived, report.accepted + report.updated)
     log.info("batch %s: %d rows read", report.batch_id, report.rows_read, extra={"key_id": caller.key_id})
     return BatchReportOut.model_validate(report.model_dump())

@@ -8,7 +8,13 @@ import pytest
 
 from forecast import schema as S
 from pipelines.demo import run_demo
-from pipelines.scheduler import ScheduleError, next_runs, parse_trigger, start_scheduler
+from pipelines.scheduler import (
+    ScheduleError,
+    next_runs,
+    observations_arrived,
+    parse_trigger,
+    start_scheduler,
+)
 from pipelines.serving import PublishedForecasts
 from tests.conftest import NOW
 
@@ -61,3 +67,18 @@ def test_scheduler__new_observation_reaches_the_served_forecast(settings, store)
     finally:
         scheduler.shutdown()
     assert published.rows[S.TS].min() == first_hour + timedelta(hours=1), "not refreshed within 60 s"
+
+
+def test_observations_arrived__brings_refresh_forward_in_this_process_only(settings):
+    assert not observations_arrived(5)  # no scheduler here: the interval will pick it up
+    slow = settings.model_copy(update={"schedule_refresh": "interval:3600"})
+    scheduler = start_scheduler(slow)
+    try:
+        scheduler.pause()  # keep the job from running while its next run time is read
+        assert not observations_arrived(0)
+        assert scheduler.get_job("refresh").next_run_time > datetime.now(UTC) + timedelta(minutes=50)
+        assert observations_arrived(3)
+        assert scheduler.get_job("refresh").next_run_time <= datetime.now(UTC)
+    finally:
+        scheduler.shutdown()
+    assert not observations_arrived(3)
