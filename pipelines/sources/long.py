@@ -54,7 +54,7 @@ def _pick(names: list[str], aliases: tuple[str, ...] | dict, what: str, where: s
 
 def adapt_long(
     frame: pl.LazyFrame, catalog: Catalog, where: str, series: str | None = None,
-    region: str | None = None, source: str = "long",
+    region: str | None = None, source: str = "long", unit_required: bool = False,
 ) -> Adapted:
     """Long rows to the validation contract; `series`/`region` fill what the file lacks."""
     schema = frame.collect_schema()
@@ -105,7 +105,7 @@ def adapt_long(
         unit.alias(S.UNIT),
         issued.alias(S.ISSUED_AT),
     )
-    if unit_col is not None:
+    if unit_col is not None and unit_required:  # files; an API record may omit its unit (MW)
         out = out.with_columns(*_missing_unit())
     idents = (
         frame.select(pl.col(region_col).cast(pl.String).unique()).collect().to_series().to_list()
@@ -129,7 +129,9 @@ def read_long(
     path: Path, catalog: Catalog, series: str | None = None, region: str | None = None
 ) -> Adapted:
     """Read a long-format file."""
-    return adapt_long(scan_table(path), catalog, path.name, series, region, f"long:{path.name}")
+    return adapt_long(
+        scan_table(path), catalog, path.name, series, region, f"long:{path.name}", unit_required=True
+    )
 
 
 def read_ndjson_bytes(data: bytes) -> pl.DataFrame:
