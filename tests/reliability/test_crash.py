@@ -5,25 +5,13 @@ A few trials here; `bench/crash.py` runs 20 and more with random kill points and
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_crash", ROOT / "bench" / "crash.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-crash = _bench()
+crash = importlib.import_module("bench.crash")
 
 
 @pytest.fixture(scope="module")

@@ -5,29 +5,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+import importlib
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
 pytest.importorskip("psutil", reason="psutil samples the server's memory (bench extra)")
 
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_load__reads_and_writes_for_a_few_seconds_without_error_and_every_write_stored_once(
     demo_copy, tmp_path
 ):
-    load = _bench()
+    load = importlib.import_module("bench.load")
     figures = load.run_load(demo_copy, seconds=4, readers=3, writers=2, rows=10, log=tmp_path / "server.log")
     checks = figures.pop("checks")
     assert checks["no_errors"], figures["first_errors"]
