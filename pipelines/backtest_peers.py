@@ -15,7 +15,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.evaluation.metrics import Y
-from forecast.evaluation.rolling import BacktestSpec, Plan
+from forecast.evaluation.plan import BacktestSpec, Plan
 from forecast.features.history import regularize
 
 PEERS = ("statsforecast", "mlforecast")

@@ -14,7 +14,8 @@ from forecast import schema as S
 from forecast.evaluation import results as R
 from forecast.evaluation import rolling
 from forecast.evaluation.candidates import ModelSetup, UnknownModelError
-from forecast.evaluation.rolling import BacktestSpec, FoldLeakError, NothingToBacktestError, backtest, blocks
+from forecast.evaluation.plan import BacktestSpec, NothingToBacktestError, blocks
+from forecast.evaluation.rolling import FoldLeakError, backtest
 from forecast.models.base import ForecastModel
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
