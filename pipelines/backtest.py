@@ -20,7 +20,7 @@ from forecast import schema as S
 from forecast.evaluation import results as R
 from forecast.evaluation.candidates import ModelSetup
 from forecast.evaluation.plan import BacktestSpec, Plan, blocks, plan
-from forecast.evaluation.rolling import BlockResult, merge, run_block
+from forecast.evaluation.rolling import BlockResult, hourly_history, merge, run_block
 from forecast.evaluation.vintages import OPERATOR
 from pipelines.backtest_data import BacktestData, NoDataError
 from pipelines.executor import Executor
@@ -113,8 +113,11 @@ def run_backtest(
             if on_progress:
                 on_progress(n_regions)
 
+        hourly = hourly_history(data.frame)  # once for every block run here
         parts = [
-            run_block(t.frame, t.spec, t.setup, t.plan, t.folds, t.vintages, None, advance, t.components)
+            run_block(
+                t.frame, t.spec, t.setup, t.plan, t.folds, t.vintages, None, advance, t.components, hourly
+            )
             for t in tasks
         ]
     else:

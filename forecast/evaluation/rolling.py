@@ -102,11 +102,36 @@ def _groups(spec: BacktestSpec, plan_: Plan, makers: Makers) -> list[tuple[list[
     return [(names, list(regions)) for regions, names in out.items() if regions]
 
 
-def _fold_train(frame: pl.DataFrame, cutoffs: pl.DataFrame, spec: BacktestSpec) -> pl.DataFrame:
+def hourly_history(frame: pl.DataFrame) -> pl.DataFrame | None:
+    """The whole frame on a gap-free hourly grid, done once for every fold; None when the rows are
+    not all on the hour or carry more than values (then each fold regularizes its own rows).
+
+    Interpolating a gap uses only the observed values either side of it, so the regular rows up to
+    a fold's last observed hour are the ones regularizing that fold's training rows alone gives.
+    """
+    if set(frame.columns) - {S.REGION, S.TS, S.VALUE}:
+        return None
+    observed = frame.drop_nulls(S.VALUE)
+    if (observed[S.TS].dt.truncate("1h") != observed[S.TS]).any():
+        return None
+    return regularize(observed)[0]
+
+
+def _fold_train(
+    frame: pl.DataFrame, cutoffs: pl.DataFrame, spec: BacktestSpec, hourly: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Training rows of one fold (checked not to pass the cutoff), gaps filled inside them."""
     raw, _ = split_regions(frame, cutoffs, spec.horizon, spec.window_hours)
     check_split(raw)
-    return regularize(raw.drop(S.CUTOFF).drop_nulls(S.VALUE))[0]
+    raw = raw.drop(S.CUTOFF).drop_nulls(S.VALUE)
+    if hourly is None:
+        return regularize(raw)[0]
+    bounds = raw.group_by(S.REGION).agg(pl.col(S.TS).min().alias("_first"), pl.col(S.TS).max().alias("_last"))
+    return (
+        hourly.join(bounds, on=S.REGION, maintain_order="left")
+        .filter(pl.col(S.TS).is_between(pl.col("_first"), pl.col("_last")))
+        .drop("_first", "_last")
+    )
 
 
 def _sum_seconds(parts: Sequence[float | None]) -> float | None:
@@ -150,12 +175,14 @@ def run_block(
     makers: Makers | None = None,
     on_fold: Callable[[int], None] | None = None,
     components: pl.DataFrame | None = None,
+    hourly: pl.DataFrame | None = None,
 ) -> BlockResult:
     """Fit at the block's first fold, carry to the others; predictions of every model and fold.
 
     With `components` (`series, region, ts, value` of capacity, grid_load and ai_demand), `frame`
     is the observed headroom and each model is fitted on the two demand components, its headroom
-    quantiles taken over their joint sample paths (`forecast.evaluation.joint`).
+    quantiles taken over their joint sample paths (`forecast.evaluation.joint`). `hourly` is
+    `hourly_history(frame)` when the caller runs several blocks of one frame (computed if not given).
     """
     makers = dict(makers or {})
     columns = quantile_columns(spec.levels)
@@ -164,9 +191,11 @@ def run_block(
     fitted_names = DEMAND if parts is not None else (TARGET,)
     fitted: dict[tuple[str, tuple[str, ...]], dict[str, ForecastModel]] = {}
     preds, scales, timings = [], [], []
+    hourly = hourly if hourly is not None else hourly_history(frame)
+    hourly_parts = {c: hourly_history(f) for c, f in parts.items()} if parts is not None else {}
     for index in folds:
         cutoffs = plan_.cutoffs.filter(pl.col("fold") == index)
-        train = _fold_train(frame, cutoffs, spec)
+        train = _fold_train(frame, cutoffs, spec, hourly)
         _, test = split_regions(frame, cutoffs, spec.horizon)
         actual = test.drop_nulls(S.VALUE).select(S.REGION, S.CUTOFF, S.TS, pl.col(S.VALUE).alias(Y))
         scales.append(
@@ -176,7 +205,7 @@ def run_block(
         )
         trains = {TARGET: train}
         if parts is not None:
-            trains = {c: _fold_train(f, cutoffs, spec) for c, f in parts.items()}
+            trains = {c: _fold_train(f, cutoffs, spec, hourly_parts[c]) for c, f in parts.items()}
         for names, regions in _groups(spec, plan_, makers):
             key = tuple(names)
             mine = {c: t.filter(pl.col(S.REGION).is_in(regions)) for c, t in trains.items()}
@@ -243,8 +272,9 @@ def backtest(
     """The whole backtest in this process: (result, plan with the short series named)."""
     S.require_columns(frame, (S.REGION, S.TS, S.VALUE), "backtest")
     plan_ = plan(frame, spec, setup, extra=list(makers or {}))
+    hourly = hourly_history(frame)
     results = [
-        run_block(frame, spec, setup, plan_, block, vintages, makers, on_fold, components)
+        run_block(frame, spec, setup, plan_, block, vintages, makers, on_fold, components, hourly)
         for block in blocks(spec)
     ]
     return merge(results), plan_
