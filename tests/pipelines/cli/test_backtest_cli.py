@@ -118,30 +118,28 @@ def test_backtest_cli__queue_target_prints_the_queue_model_scores(demo_settings,
     assert "Brier" in result.output and "concordance" in result.output
 
 
+REAL_SERIES = (
+    "eia930_dom_fwest_west_pjm_erco_2015_2023",
+    "entsoe_de_lu_2019_2021",
+    "ercot_native_load_weather_zones_2016_2024",
+    "nordpool_no_areas_2013_2020",
+    "pjm_dom_kaggle_2005_2018",
+)
+
+
 @pytest.mark.shared_data
-def test_backtest_cli__runs_on_a_real_series(tmp_path):
-    path = shared_data_path() / "long" / "entsoe_de_lu_2019_2021.csv"
-    result = runner.invoke(
-        app,
-        [
-            "backtest",
-            "--data",
-            str(path),
-            "--days",
-            "60",
-            "--horizon",
-            "24",
-            "--folds",
-            "7",
-            "--json",
-            str(tmp_path / "out.json"),
-        ],
-    )
+@pytest.mark.parametrize("name", REAL_SERIES)
+def test_backtest_cli__runs_on_every_real_series(tmp_path, name):
+    path = shared_data_path() / "long" / f"{name}.csv"
+    argv = ["backtest", "--data", str(path), "--days", "60", "--horizon", "24", "--folds", "7"]
+    result = runner.invoke(app, [*argv, "--json", str(tmp_path / "out.json")])
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "out.json").read_text())
     overall = [r for r in doc["results"] if r["region"] == "ALL"]
     assert {r["model"] for r in overall} == {"seasonal_naive_baseline", "seasonal_naive"}
     assert all(0 < r["mase"] < 3 for r in overall)
+    per_region = {r["region"] for r in doc["results"]} - {"ALL"}
+    assert per_region == set(doc["data"]["regions"]) and per_region
 
 
 def test_backtest_cli__any_levels_give_their_fields_and_prediction_columns(tmp_path, csv_file):
