@@ -1,6 +1,6 @@
 """Scale-out: ingest rows/s, train and backtest wall time and memory, inline vs local pool vs Dask.
 
-Usage: .venv/bin/python bench/scale.py --regions 100,1000 --days 60 [--budget 600]
+Usage: .venv/bin/python bench/scale.py --regions 100,1000 --days 60 [--budget 600] [--stages backtest]
 Synthetic demo regions (plus the four real ones) are generated, written to Parquet and ingested;
 then forecasts are trained, and grid load backtested (3 folds of 24 h, the CLI's default models, refit
 at every fold), inline, on a local process pool and on a Dask LocalCluster. The backtest fans out
@@ -65,7 +65,14 @@ def backtest_seconds(store: Store, settings: Settings, kind: str) -> tuple[float
     return time.perf_counter() - t, report.per_fold.height
 
 
-def run(n: int, days: int, root: Path, kinds: list[str], deadline: float = float("inf")) -> dict:
+def run(
+    n: int,
+    days: int,
+    root: Path,
+    kinds: list[str],
+    deadline: float = float("inf"),
+    stages: tuple[str, ...] = ("train", "backtest"),
+) -> dict:
     """One scale point: returns its figures; kinds not started by `deadline` are marked skipped."""
     shutil.rmtree(root, ignore_errors=True)
     settings = Settings(home=root / "home")
@@ -84,7 +91,7 @@ def run(n: int, days: int, root: Path, kinds: list[str], deadline: float = float
         "regions": len(made) + 4, "rows": observations.height, "generate_s": round(generate, 1),
         "ingest_rows_per_s": round(report.rows_read / ingest_s), "accepted": report.accepted,
     }
-    for kind in kinds:
+    for kind in kinds if "train" in stages else []:
         home = root / f"train-{kind}"
         shutil.copytree(settings.home, home)
         kind_settings = settings.model_copy(update={"home": home})
@@ -103,7 +110,7 @@ def run(n: int, days: int, root: Path, kinds: list[str], deadline: float = float
                 peak = max(cluster.client.run(_worker_rss_mb).values())
         figures[f"train_{kind}_s"] = round(time.perf_counter() - t, 1)
         figures[f"worker_rss_{kind}_mb"] = round(peak)
-    for kind in kinds:
+    for kind in kinds if "backtest" in stages else []:
         if time.perf_counter() > deadline:
             figures[f"backtest_{kind}_s"] = "skipped"
             continue
@@ -121,6 +128,7 @@ def main() -> None:
     parser.add_argument("--executors", default="inline,local,dask")
     parser.add_argument("--budget", type=float, default=600, help="Stop starting new points after this.")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/headroom-scale"))
+    parser.add_argument("--stages", default="train,backtest", help="After ingest: train, backtest or both.")
     args = parser.parse_args()
     started = time.perf_counter()
     for n in (int(x) for x in args.regions.split(",")):
@@ -128,7 +136,8 @@ def main() -> None:
             print(f"N={n}: skipped, time budget of {args.budget:.0f} s used")
             continue
         deadline = started + args.budget
-        figures = run(n, args.days, args.dir / f"n{n}", args.executors.split(","), deadline)
+        stages = tuple(args.stages.split(","))
+        figures = run(n, args.days, args.dir / f"n{n}", args.executors.split(","), deadline, stages)
         print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
 
 
