@@ -97,6 +97,8 @@ def run_backtest(
 ) -> BacktestReport:
     """Backtest every model (and the operator, when vintages exist) on the same folds."""
     setup = ModelSetup(spec.horizon, spec.season, spec.seed, data.calendars, data.timezones)
+    if compare and data.components is not None:
+        raise NoDataError("--compare runs peers on one series; it cannot score headroom from components")
     if OPERATOR in spec.models and data.vintages.height == 0:
         raise NoDataError("--models operator: the data holds no operator_forecast vintages with issued_at")
     plan_ = plan(data.frame, spec, setup)
@@ -134,9 +136,6 @@ def run_backtest(
     timings = result.timings
     if compare:
         from pipelines.backtest_peers import run_peers
-
-        if data.components is not None:
-            raise NoDataError("--compare runs peers on one series; it cannot score headroom from components")
 
         peer_preds, peer_times, peer_notes = run_peers(data.frame, spec, plan_, compare)
         predictions = pl.concat([predictions, peer_preds], how="vertical_relaxed")
