@@ -1,8 +1,10 @@
-"""Scale-out: ingest rows/s, train wall time and memory, inline vs local pool vs Dask.
+"""Scale-out: ingest rows/s, train and backtest wall time and memory, inline vs local pool vs Dask.
 
-Usage: .venv/bin/python bench/scale.py --regions 100,1000 --days 60 [--budget 600]
+Usage: .venv/bin/python bench/scale.py --regions 100,1000 --days 60 [--budget 600] [--stages backtest]
 Synthetic demo regions (plus the four real ones) are generated, written to Parquet and ingested;
-then forecasts are trained inline, on a local process pool and on a Dask LocalCluster.
+then forecasts are trained, and grid load backtested (3 folds of 24 h, the CLI's default models, refit
+at every fold), inline, on a local process pool and on a Dask LocalCluster. The backtest fans out
+by refit block (each holds every region, so global models stay global): 3 tasks for 2 workers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from forecast.evaluation.plan import BacktestSpec
+from pipelines.backtest import run_backtest
+from pipelines.backtest_data import read_store_data
 from pipelines.catalog import add_regions, load_catalog
 from pipelines.config import Settings
 from pipelines.demo import demo_frames
@@ -26,6 +31,7 @@ from pipelines.store import Store
 from pipelines.train import run_train
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
+BACKTEST = BacktestSpec(horizon=24, folds=3, models=("seasonal_naive_baseline", "seasonal_naive"))
 
 
 def _rss_mb() -> float:
@@ -43,8 +49,31 @@ def _worker_rss_mb_of(_: int) -> float:
     return _worker_rss_mb()
 
 
-def run(n: int, days: int, root: Path, kinds: list[str]) -> dict:
-    """One scale point: returns its figures."""
+def backtest_seconds(store: Store, settings: Settings, kind: str) -> tuple[float, int]:
+    """Wall seconds of a 3-fold grid-load backtest of every region (reading included), rows scored
+    (model x region x fold)."""
+    t = time.perf_counter()
+    data = read_store_data(store, settings)
+    if kind == "inline":
+        report = run_backtest(data, BACKTEST)
+    elif kind == "local":
+        with LocalExecutor(workers=2) as pool:
+            report = run_backtest(data, BACKTEST, pool)
+    else:
+        with DaskExecutor(workers=2) as cluster:
+            report = run_backtest(data, BACKTEST, cluster)
+    return time.perf_counter() - t, report.per_fold.height
+
+
+def run(
+    n: int,
+    days: int,
+    root: Path,
+    kinds: list[str],
+    deadline: float = float("inf"),
+    stages: tuple[str, ...] = ("train", "backtest"),
+) -> dict:
+    """One scale point: returns its figures; kinds not started by `deadline` are marked skipped."""
     shutil.rmtree(root, ignore_errors=True)
     settings = Settings(home=root / "home")
     catalog = load_catalog(settings)
@@ -62,7 +91,7 @@ def run(n: int, days: int, root: Path, kinds: list[str]) -> dict:
         "regions": len(made) + 4, "rows": observations.height, "generate_s": round(generate, 1),
         "ingest_rows_per_s": round(report.rows_read / ingest_s), "accepted": report.accepted,
     }
-    for kind in kinds:
+    for kind in kinds if "train" in stages else []:
         home = root / f"train-{kind}"
         shutil.copytree(settings.home, home)
         kind_settings = settings.model_copy(update={"home": home})
@@ -81,6 +110,13 @@ def run(n: int, days: int, root: Path, kinds: list[str]) -> dict:
                 peak = max(cluster.client.run(_worker_rss_mb).values())
         figures[f"train_{kind}_s"] = round(time.perf_counter() - t, 1)
         figures[f"worker_rss_{kind}_mb"] = round(peak)
+    for kind in kinds if "backtest" in stages else []:
+        if time.perf_counter() > deadline:
+            figures[f"backtest_{kind}_s"] = "skipped"
+            continue
+        seconds, region_folds = backtest_seconds(store, settings, kind)
+        figures[f"backtest_{kind}_s"] = round(seconds, 1)
+        figures["backtest_model_region_folds"] = region_folds
     figures["driver_peak_mb"] = round(_rss_mb())
     return figures
 
@@ -92,13 +128,16 @@ def main() -> None:
     parser.add_argument("--executors", default="inline,local,dask")
     parser.add_argument("--budget", type=float, default=600, help="Stop starting new points after this.")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/headroom-scale"))
+    parser.add_argument("--stages", default="train,backtest", help="After ingest: train, backtest or both.")
     args = parser.parse_args()
     started = time.perf_counter()
     for n in (int(x) for x in args.regions.split(",")):
         if time.perf_counter() - started > args.budget:
             print(f"N={n}: skipped, time budget of {args.budget:.0f} s used")
             continue
-        figures = run(n, args.days, args.dir / f"n{n}", args.executors.split(","))
+        deadline = started + args.budget
+        stages = tuple(args.stages.split(","))
+        figures = run(n, args.days, args.dir / f"n{n}", args.executors.split(","), deadline, stages)
         print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
 
 

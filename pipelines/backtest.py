@@ -19,7 +19,8 @@ import polars as pl
 from forecast import schema as S
 from forecast.evaluation import results as R
 from forecast.evaluation.candidates import ModelSetup
-from forecast.evaluation.rolling import BacktestSpec, BlockResult, Plan, blocks, merge, plan, run_block
+from forecast.evaluation.plan import BacktestSpec, Plan, blocks, plan
+from forecast.evaluation.rolling import BlockResult, hourly_history, merge, run_block
 from forecast.evaluation.vintages import OPERATOR
 from pipelines.backtest_data import BacktestData, NoDataError
 from pipelines.executor import Executor
@@ -35,11 +36,14 @@ class BlockTask:
     setup: ModelSetup
     plan: Plan
     folds: list[int]
+    components: pl.DataFrame | None = None
 
 
 def block_task(task: BlockTask) -> BlockResult:
     """Entry point of a worker process."""
-    return run_block(task.frame, task.spec, task.setup, task.plan, task.folds, task.vintages)
+    return run_block(
+        task.frame, task.spec, task.setup, task.plan, task.folds, task.vintages, components=task.components
+    )
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,10 @@ class BacktestReport:
 
     def to_json(self, by_step: bool = False) -> dict:
         """The `--json` document (`results` per model and region plus ALL; `step` rows if asked)."""
-        rows = R.result_rows(self.table)
+        levels = self.spec.levels
+        rows = R.result_rows(self.table, levels=levels)
         if by_step:
-            rows += R.result_rows(self.steps, with_step_column=True)
+            rows += R.result_rows(self.steps, with_step_column=True, levels=levels)
         return {
             "horizon": self.spec.horizon,
             "folds": self.spec.folds,
@@ -92,21 +97,30 @@ def run_backtest(
 ) -> BacktestReport:
     """Backtest every model (and the operator, when vintages exist) on the same folds."""
     setup = ModelSetup(spec.horizon, spec.season, spec.seed, data.calendars, data.timezones)
+    if compare and data.components is not None:
+        raise NoDataError("--compare runs peers on one series; it cannot score headroom from components")
     if OPERATOR in spec.models and data.vintages.height == 0:
         raise NoDataError("--models operator: the data holds no operator_forecast vintages with issued_at")
     plan_ = plan(data.frame, spec, setup)
     if on_plan is not None:
         on_plan(plan_)
     n_regions = plan_.cutoffs[S.REGION].n_unique()
-    tasks = [BlockTask(data.frame, data.vintages, spec, setup, plan_, block) for block in blocks(spec)]
+    tasks = [
+        BlockTask(data.frame, data.vintages, spec, setup, plan_, block, data.components)
+        for block in blocks(spec)
+    ]
     if executor is None:
 
         def advance(_: int) -> None:
             if on_progress:
                 on_progress(n_regions)
 
+        hourly = hourly_history(data.frame)  # once for every block run here
         parts = [
-            run_block(t.frame, t.spec, t.setup, t.plan, t.folds, t.vintages, on_fold=advance) for t in tasks
+            run_block(
+                t.frame, t.spec, t.setup, t.plan, t.folds, t.vintages, None, advance, t.components, hourly
+            )
+            for t in tasks
         ]
     else:
         done = iter([len(t.folds) * n_regions for t in tasks])  # blocks finish in any order: sizes may differ
@@ -127,7 +141,7 @@ def run_backtest(
         predictions = pl.concat([predictions, peer_preds], how="vertical_relaxed")
         timings = pl.concat([timings, peer_times], how="vertical_relaxed")
         notes += peer_notes
-    folds = R.per_fold(predictions, result.scales, timings)
+    folds = R.per_fold(predictions, result.scales, timings, spec.levels)
     table = R.summary(folds)
     if OPERATOR in table[S.MODEL].to_list():
         n_op = folds.filter(pl.col(S.MODEL) == OPERATOR).height
@@ -147,7 +161,7 @@ def run_backtest(
         ),
         folds,
         table,
-        R.by_step(predictions, result.scales),
+        R.by_step(predictions, result.scales, spec.levels),
         R.best_model(table),
         notes,
     )

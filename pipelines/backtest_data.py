@@ -1,8 +1,10 @@
 """Backtest input: a long file (`--data`) or the store at a table version, plus operator vintages.
 
 The target is `region, ts, value`; the operator's day-ahead forecast, where the data holds it, is
-`region, ts, issued_at, value` (series `operator_forecast`). Where the data came from is recorded:
-the file's path, or the observations table version read.
+`region, ts, issued_at, value` (series `operator_forecast`). Headroom keeps its three components
+(`series, region, ts, value`), since it is scored from their joint sample paths; its observed
+value is capacity - grid_load - ai_demand. Where the data came from is recorded: the file's path,
+or the observations table version read.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from forecast import schema as S
+from forecast.evaluation.joint import COMPONENTS, headroom_actuals, split_components
 from pipelines.catalog import load_catalog
 from pipelines.config import Settings
 from pipelines.store import Store, latest_observations
@@ -36,6 +39,7 @@ class BacktestData:
     source: dict  # {"path": ...} or {"table_version": ...}
     calendars: dict[str, str] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
+    components: pl.DataFrame | None = None  # series, region, ts, value (headroom only)
 
 
 def _empty_vintages() -> pl.DataFrame:
@@ -52,13 +56,28 @@ def _utc(column: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(column).dt.convert_time_zone("UTC").cast(S.UTC_TS)
 
 
+def _headroom(components: pl.DataFrame, where: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(observed headroom, components) from long rows with a `series` column."""
+    found = set(components[S.SERIES].unique().to_list()) if S.SERIES in components.columns else set()
+    missing = [c for c in COMPONENTS if c not in found]
+    if missing:
+        raise NoDataError(
+            f"{where}: --target headroom is scored from its components; series {missing} are missing"
+            f" (found {sorted(map(str, found - {None}))})"
+        )
+    rows = components.filter(pl.col(S.SERIES).is_in(COMPONENTS)).drop_nulls(S.VALUE)
+    rows = rows.select(S.SERIES, S.REGION, S.TS, S.VALUE).sort(S.SERIES, S.REGION, S.TS)
+    return headroom_actuals(split_components(rows)), rows
+
+
 def read_data_file(
     path: Path, target: str = S.GRID_LOAD, regions: Sequence[str] | None = None
 ) -> BacktestData:
     """A long CSV or Parquet file: `region, ts` and a value column `y`, `value` or `load_mw`.
 
     With a `series` column, rows of series `target` (or null) are the target and rows of series
-    `operator_forecast` with an `issued_at` are the operator's vintages.
+    `operator_forecast` with an `issued_at` are the operator's vintages. `--target headroom`
+    needs series `capacity`, `grid_load` and `ai_demand`.
     """
     if not path.is_file():
         raise FileNotFoundError(f"--data {path}: no such file")
@@ -82,13 +101,16 @@ def read_data_file(
         rows = rows.filter(pl.col(S.REGION).is_in(list(regions)))
     rows = rows.collect()
     vintages = _empty_vintages()
+    if S.SERIES in rows.columns and S.ISSUED_AT in rows.columns:
+        vintages = (
+            rows.filter(pl.col(S.SERIES) == S.OPERATOR_FORECAST)
+            .select(S.REGION, S.TS, S.ISSUED_AT, S.VALUE)
+            .drop_nulls()
+        )
+    if target == S.HEADROOM:
+        frame, components = _headroom(rows, f"--data {path}")
+        return BacktestData(frame, vintages, {"path": str(path)}, components=components)
     if S.SERIES in rows.columns:
-        if S.ISSUED_AT in rows.columns:
-            vintages = (
-                rows.filter(pl.col(S.SERIES) == S.OPERATOR_FORECAST)
-                .select(S.REGION, S.TS, S.ISSUED_AT, S.VALUE)
-                .drop_nulls()
-            )
         rows = rows.filter(pl.col(S.SERIES).is_null() | (pl.col(S.SERIES) == target))
     frame = rows.select(S.REGION, S.TS, S.VALUE).sort(S.REGION, S.TS)
     if frame.height == 0:
@@ -126,17 +148,14 @@ def read_store_data(
     def values(name: str) -> pl.LazyFrame:
         return _series(obs, name, regions).select(S.REGION, S.TS, S.VALUE)
 
+    components = None
     if target == S.HEADROOM:
-        frame = (
-            values(S.CAPACITY)
-            .rename({S.VALUE: "_c"})
-            .join(values(S.GRID_LOAD).rename({S.VALUE: "_g"}), on=[S.REGION, S.TS])
-            .join(values(S.AI_DEMAND).rename({S.VALUE: "_a"}), on=[S.REGION, S.TS])
-            .select(S.REGION, S.TS, (pl.col("_c") - pl.col("_g") - pl.col("_a")).alias(S.VALUE))
-        )
+        long = pl.concat(
+            [values(c).select(pl.lit(c).alias(S.SERIES), S.REGION, S.TS, S.VALUE) for c in COMPONENTS]
+        ).collect()
+        frame, components = _headroom(long, f"store version {used}") if long.height else (long, None)
     else:
-        frame = values(target)
-    frame = frame.sort(S.REGION, S.TS).collect()
+        frame = values(target).sort(S.REGION, S.TS).collect()
     if frame.height == 0:
         raise NoDataError(
             f"no {target} observations at version {used}" + (f" for {list(regions)}" if regions else "")
@@ -156,6 +175,7 @@ def read_store_data(
         {"table_version": used},
         {r: c.holidays for r, c in catalog.items() if c.holidays},
         {r: c.timezone for r, c in catalog.items()},
+        components,
     )
 
 
@@ -176,4 +196,5 @@ def last_days(data: BacktestData, days: int) -> BacktestData:
         {**data.source, "last_days": days},
         data.calendars,
         data.timezones,
+        None if data.components is None else keep(data.components),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -18,20 +19,8 @@ from forecast import schema as S
 from forecast.evaluation.results import ALL
 from pipelines.backtest import BacktestReport
 
-TABLE_FIELDS = (
-    "mase",
-    "mae",
-    "rmse",
-    "smape",
-    "pinball",
-    "coverage_80",
-    "coverage_95",
-    "width_80",
-    "winkler_80",
-    "fit_seconds",
-    "predict_seconds",
-    "folds",
-)
+POINT_FIELDS = ("mase", "mae", "rmse", "smape", "pinball")
+TAIL_FIELDS = ("fit_seconds", "predict_seconds", "folds")
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}
 table{border-collapse:collapse;font-size:.85rem}td,th{padding:.2rem .5rem;border-bottom:1px solid #ddd}
@@ -66,8 +55,15 @@ def _cell(value: object) -> str:
     return f"<td>{html.escape('' if value is None else str(value))}</td>"
 
 
-def metrics_table(table: pl.DataFrame) -> str:
-    fields = [f for f in TABLE_FIELDS if f in table.columns]
+def table_fields(levels: Sequence[int]) -> list[str]:
+    """Point metrics, coverage of every level, width and Winkler of the narrowest, the seconds."""
+    narrow = min(levels)
+    coverage = [f"coverage_{v}" for v in levels]
+    return [*POINT_FIELDS, *coverage, f"width_{narrow}", f"winkler_{narrow}", *TAIL_FIELDS]
+
+
+def metrics_table(table: pl.DataFrame, levels: Sequence[int] = (80, 95)) -> str:
+    fields = [f for f in table_fields(levels) if f in table.columns]
     ordered = table.sort(pl.col(S.REGION) != ALL, S.REGION, "mase", nulls_last=True)
     head = "".join(f"<th>{h}</th>" for h in (S.MODEL, S.REGION, *fields))
     rows = []
@@ -77,29 +73,33 @@ def metrics_table(table: pl.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def step_chart(steps: pl.DataFrame) -> str:
+def step_chart(steps: pl.DataFrame, level: int = 80) -> str:
     fig = _figure()
     axes = fig.subplots(1, 2)
     overall = steps.filter(pl.col(S.REGION) == ALL)
     for (model,), part in overall.group_by(S.MODEL, maintain_order=True):
         axes[0].plot(part["step"], part["mase"], label=model)
-        axes[1].plot(part["step"], part["coverage_80"], label=model)
+        axes[1].plot(part["step"], part[f"coverage_{level}"], label=model)
     axes[0].set(xlabel="hours ahead", ylabel="MASE", title="Error by lead time")
-    axes[1].axhline(80, color="k", lw=0.8, ls="--")
-    axes[1].set(xlabel="hours ahead", ylabel="% inside 80% interval", title="80% coverage by lead time")
+    axes[1].axhline(level, color="k", lw=0.8, ls="--")
+    axes[1].set(
+        xlabel="hours ahead", ylabel=f"% inside {level}% interval", title=f"{level}% coverage by lead time"
+    )
     axes[0].legend(fontsize=7)
     return _png(fig)
 
 
-def coverage_chart(table: pl.DataFrame) -> str:
+def coverage_chart(table: pl.DataFrame, levels: Sequence[int] = (80, 95)) -> str:
     fig = _figure()
     ax = fig.subplots()
     overall = table.filter(pl.col(S.REGION) == ALL).sort(S.MODEL)
     x = list(range(overall.height))
-    ax.bar([i - 0.2 for i in x], overall["coverage_80"].fill_null(0), 0.4, label="80% interval")
-    ax.bar([i + 0.2 for i in x], overall["coverage_95"].fill_null(0), 0.4, label="95% interval")
-    for nominal in (80, 95):
-        ax.axhline(nominal, color="k", lw=0.8, ls="--")
+    bar = 0.8 / len(levels)
+    for k, level in enumerate(levels):
+        offset = (k - (len(levels) - 1) / 2) * bar
+        shares = overall[f"coverage_{level}"].fill_null(0)
+        ax.bar([i + offset for i in x], shares, bar, label=f"{level}% interval")
+        ax.axhline(level, color="k", lw=0.8, ls="--")
     ax.set_xticks(x, overall[S.MODEL].to_list(), rotation=20, fontsize=8)
     ax.set(ylabel="% of actuals inside", ylim=(0, 100), title="Interval coverage against the nominal level")
     ax.legend(fontsize=8)
@@ -118,7 +118,9 @@ def fan_chart(report: BacktestReport, model: str, region: str) -> str:
     fig = _figure()
     ax = fig.subplots()
     ax.plot(history[S.TS], history[S.VALUE], color="0.3", lw=1, label="history")
-    for level, alpha in ((95, 0.15), (80, 0.3)):
+    levels = sorted(report.spec.levels, reverse=True)
+    for k, level in enumerate(levels):
+        alpha = 0.12 + 0.25 * k / max(1, len(levels) - 1)
         if f"lo_{level}" in fold.columns and fold[f"lo_{level}"].null_count() < fold.height:
             ax.fill_between(
                 fold[S.TS],
@@ -155,11 +157,11 @@ def render(report: BacktestReport) -> str:
         "<h2>Metrics</h2><p class='note'>Means over region-folds; MASE divides each fold's MAE by the "
         "in-sample seasonal-naive MAE of that fold's training data (below 1 beats it). "
         "Seconds are per region-fold. Definitions: docs/forecasting.md.</p>",
-        metrics_table(report.table),
+        metrics_table(report.table, spec.levels),
         "<h2>Error by horizon step</h2>",
-        step_chart(report.steps),
+        step_chart(report.steps, min(spec.levels, key=lambda v: abs(v - 80))),
         "<h2>Interval coverage</h2>",
-        coverage_chart(report.table),
+        coverage_chart(report.table, spec.levels),
     ]
     if best is not None:
         ranked = report.table.filter(

@@ -1,9 +1,9 @@
 """Point and interval metrics over a long prediction frame, as polars expressions.
 
-Predictions are `region, cutoff, ts, y, yhat, lo_80, hi_80, lo_95, hi_95` (plus any key column such
-as `model`). Metrics are computed per fold (region, cutoff) and then averaged, so every fold
-weighs the same whatever its scale; MASE divides a fold's MAE by the in-sample seasonal-naive MAE
-of that fold's own training data.
+Predictions are `region, cutoff, ts, y, yhat` and `lo_<L>, hi_<L>` per interval level L (80 and 95
+by default; any levels in 1-99), plus any key column such as `model`. Metrics are computed per
+fold (region, cutoff) and then averaged, so every fold weighs the same whatever its scale; MASE
+divides a fold's MAE by the in-sample seasonal-naive MAE of that fold's own training data.
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ from forecast import schema as S
 
 Y, YHAT, SCALE, STEP = "y", "yhat", "scale", "step"
 LEVELS = (80, 95)
-PRED_COLUMNS = (S.REGION, S.CUTOFF, S.TS, Y, YHAT, "lo_80", "hi_80", "lo_95", "hi_95")
-METRICS = (
-    "mae", "rmse", "mape", "smape", "mase", "pinball",
-    "coverage_80", "coverage_95", "width_80", "width_95", "winkler_80", "winkler_95",
-)
+POINT_METRICS = ("mae", "rmse", "mape", "smape", "mase", "pinball")
+INTERVAL_METRICS = ("coverage", "width", "winkler")
 
 
 def lo(level: int) -> str:
@@ -29,6 +26,41 @@ def lo(level: int) -> str:
 
 def hi(level: int) -> str:
     return f"hi_{level}"
+
+
+class LevelError(ValueError):
+    """An interval level outside 1-99 (percent), or given twice."""
+
+
+def check_levels(levels: Sequence[int]) -> tuple[int, ...]:
+    """The levels, ascending; LevelError naming the bad one otherwise."""
+    for level in levels:
+        if not isinstance(level, int) or not 0 < level < 100:
+            raise LevelError(f"interval level {level!r} must be a whole percent between 1 and 99")
+    if len(set(levels)) != len(levels):
+        raise LevelError(f"interval levels {list(levels)} repeat a level")
+    if not levels:
+        raise LevelError("at least one interval level is needed, e.g. 80,95")
+    return tuple(sorted(levels))
+
+
+def interval_columns(levels: Sequence[int] = LEVELS) -> list[str]:
+    """`lo_<L>, hi_<L>` for every level, in the order given."""
+    return [c for level in levels for c in (lo(level), hi(level))]
+
+
+def pred_columns(levels: Sequence[int] = LEVELS) -> tuple[str, ...]:
+    """Columns a prediction frame needs for these levels."""
+    return (S.REGION, S.CUTOFF, S.TS, Y, YHAT, *interval_columns(levels))
+
+
+def metric_names(levels: Sequence[int] = LEVELS) -> tuple[str, ...]:
+    """Point metrics, then `coverage_<L>` for every level, `width_<L>`, `winkler_<L>`."""
+    return (*POINT_METRICS, *(f"{m}_{level}" for m in INTERVAL_METRICS for level in levels))
+
+
+PRED_COLUMNS = pred_columns(LEVELS)
+METRICS = metric_names(LEVELS)
 
 
 def level_quantiles(level: int) -> tuple[float, float]:
@@ -112,23 +144,26 @@ def with_step(pred: pl.DataFrame) -> pl.DataFrame:
 
 
 def fold_metrics(
-    pred: pl.DataFrame, scales: pl.DataFrame, by: Sequence[str] = (S.REGION, S.CUTOFF)
+    pred: pl.DataFrame,
+    scales: pl.DataFrame,
+    by: Sequence[str] = (S.REGION, S.CUTOFF),
+    levels: Sequence[int] = LEVELS,
 ) -> pl.DataFrame:
     """Every metric per group of `by` (default one row per fold); scales are `region, cutoff, scale`.
 
     Add `step` (see `with_step`) to `by` for metrics per horizon step.
     """
-    S.require_columns(pred, PRED_COLUMNS, "fold_metrics(pred)")
+    S.require_columns(pred, pred_columns(levels), "fold_metrics(pred)")
     S.require_columns(scales, (S.REGION, S.CUTOFF, SCALE), "fold_metrics(scales)")
     keyed = with_step(pred).join(scales, on=[S.REGION, S.CUTOFF], how="left")
     return (
         keyed.group_by(list(by), maintain_order=True)
         .agg(
             mae().alias("mae"), rmse().alias("rmse"), mape().alias("mape"), smape().alias("smape"),
-            (err().abs() / pl.col(SCALE)).mean().alias("mase"), pinball().alias("pinball"),
-            *[coverage(v).alias(f"coverage_{v}") for v in LEVELS],
-            *[width(v).alias(f"width_{v}") for v in LEVELS],
-            *[winkler(v).alias(f"winkler_{v}") for v in LEVELS],
+            (err().abs() / pl.col(SCALE)).mean().alias("mase"), pinball(levels).alias("pinball"),
+            *[coverage(v).alias(f"coverage_{v}") for v in levels],
+            *[width(v).alias(f"width_{v}") for v in levels],
+            *[winkler(v).alias(f"winkler_{v}") for v in levels],
         )
         .sort(list(by))
     )
@@ -136,7 +171,7 @@ def fold_metrics(
 
 def summarize(per_fold: pl.DataFrame, by: Sequence[str] = (S.REGION,)) -> pl.DataFrame:
     """Means of fold metrics per group of `by`; `by=()` gives one row over all region-folds."""
-    present = [m for m in METRICS if m in per_fold.columns]
+    present = [c for c in per_fold.columns if c in POINT_METRICS or c.split("_")[0] in INTERVAL_METRICS]
     aggs = [*(pl.col(m).mean() for m in present), pl.len().alias("folds")]
     if not by:
         return per_fold.select(aggs)

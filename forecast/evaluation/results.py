@@ -15,33 +15,31 @@ from collections.abc import Sequence
 import polars as pl
 
 from forecast import schema as S
-from forecast.evaluation.metrics import STEP, fold_metrics, with_step
+from forecast.evaluation.metrics import LEVELS, STEP, fold_metrics, metric_names, with_step
 
 ALL = "ALL"
-RESULT_FIELDS = (
-    "mae",
-    "rmse",
-    "mape",
-    "smape",
-    "mase",
-    "pinball",
-    "coverage_80",
-    "coverage_95",
-    "width_80",
-    "winkler_80",
-    "fit_seconds",
-    "predict_seconds",
-)
+TIMES = ("fit_seconds", "predict_seconds")
 
 
-def per_fold(predictions: pl.DataFrame, scales: pl.DataFrame, timings: pl.DataFrame) -> pl.DataFrame:
+def result_fields(levels: Sequence[int] = LEVELS) -> tuple[str, ...]:
+    """Point metrics, `coverage_<L>, width_<L>, winkler_<L>` per level, then the seconds."""
+    return (*metric_names(levels), *TIMES)
+
+
+RESULT_FIELDS = result_fields(LEVELS)
+
+
+def per_fold(
+    predictions: pl.DataFrame, scales: pl.DataFrame, timings: pl.DataFrame, levels: Sequence[int] = LEVELS
+) -> pl.DataFrame:
     """Metrics and seconds per model, region and cutoff."""
-    metrics = fold_metrics(predictions, scales, by=(S.MODEL, S.REGION, S.CUTOFF))
+    metrics = fold_metrics(predictions, scales, by=(S.MODEL, S.REGION, S.CUTOFF), levels=levels)
     return metrics.join(timings, on=[S.MODEL, S.REGION, S.CUTOFF], how="left")
 
 
 def _means(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
-    present = [f for f in RESULT_FIELDS if f in frame.columns]
+    keys = {*by, S.MODEL, S.REGION, S.CUTOFF, STEP}
+    present = [f for f in frame.columns if f not in keys]
     return (
         frame.group_by(list(by), maintain_order=True)
         .agg(*[pl.col(f).mean() for f in present], pl.len().alias("folds"))
@@ -58,13 +56,13 @@ def summary(folds: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def by_step(predictions: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
+def by_step(predictions: pl.DataFrame, scales: pl.DataFrame, levels: Sequence[int] = LEVELS) -> pl.DataFrame:
     """`model, region, step, <metrics>`: metrics per horizon step (per region and ALL).
 
     Each step's figure is the mean over folds of that step's error (one hour per fold).
     """
     stepped = with_step(predictions)
-    folds = fold_metrics(stepped, scales, by=(S.MODEL, S.REGION, S.CUTOFF, STEP))
+    folds = fold_metrics(stepped, scales, by=(S.MODEL, S.REGION, S.CUTOFF, STEP), levels=levels)
     by_region = _means(folds, (S.MODEL, S.REGION, STEP))
     overall = _means(folds, (S.MODEL, STEP)).with_columns(pl.lit(ALL).alias(S.REGION))
     return pl.concat([by_region, overall.select(by_region.columns)]).sort(
@@ -87,11 +85,12 @@ def _clean(value: object) -> object:
     return value
 
 
-def result_rows(table: pl.DataFrame, with_step_column: bool = False) -> list[dict]:
-    """JSON rows `{model, region[, step], <RESULT_FIELDS>}` (NaN and inf as null)."""
+def result_rows(
+    table: pl.DataFrame, with_step_column: bool = False, levels: Sequence[int] = LEVELS
+) -> list[dict]:
+    """JSON rows `{model, region[, step], <result_fields(levels)>}` (NaN and inf as null)."""
     keys = [S.MODEL, S.REGION, *([STEP] if with_step_column else [])]
-    fields = [*keys, *RESULT_FIELDS]
-    filled = table.with_columns(
-        pl.lit(None, pl.Float64).alias(f) for f in RESULT_FIELDS if f not in table.columns
-    )
+    wanted = result_fields(levels)
+    fields = [*keys, *wanted]
+    filled = table.with_columns(pl.lit(None, pl.Float64).alias(f) for f in wanted if f not in table.columns)
     return [{k: _clean(v) for k, v in row.items()} for row in filled.select(fields).iter_rows(named=True)]

@@ -5,35 +5,30 @@ each region from its own last hour). Train is every hour up to the cutoff (`expa
 last `train_hours` of them (`sliding`), gaps filled inside train only, so no value after the
 cutoff can reach a model. Folds run in refit blocks: a model is fitted at the first fold of a
 block and carried to the later ones with its parameters kept (`--refit N`: blocks of N folds;
-`never`: one block). Blocks are independent, so they fan out to workers.
+`never`: one block). Blocks are independent, so they fan out to workers. What runs is planned in
+`forecast.evaluation.plan`; headroom from its components in `forecast.evaluation.joint`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
 from forecast import schema as S
-from forecast.evaluation.candidates import (
-    BASELINE,
-    DEFAULT,
-    ModelSetup,
-    carry,
-    check_names,
-    fit_models,
-    min_train_rows,
-)
-from forecast.evaluation.folds import region_cutoffs, split_regions
-from forecast.evaluation.metrics import LEVELS, SCALE, YHAT, Y, hi, level_quantiles, lo
-from forecast.evaluation.vintages import OPERATOR, operator_predictions
+from forecast.evaluation.candidates import BASELINE, DEFAULT, ModelSetup, carry, fit_models
+from forecast.evaluation.folds import split_regions
+from forecast.evaluation.joint import DEMAND, joint_quantiles, split_components
+from forecast.evaluation.metrics import SCALE, YHAT, Y, hi, level_quantiles, lo
+from forecast.evaluation.plan import BacktestSpec, Plan, blocks, plan
+from forecast.evaluation.vintages import operator_predictions
 from forecast.features.history import regularize
 from forecast.models.base import ForecastModel
 
-WINDOWS = ("expanding", "sliding")
 TIMING_COLUMNS = (S.MODEL, S.REGION, S.CUTOFF, "fit_seconds", "predict_seconds")
+TARGET = "target"  # the one fitted series when headroom is not formed from components
 
 
 class FoldLeakError(RuntimeError):
@@ -41,109 +36,6 @@ class FoldLeakError(RuntimeError):
 
     def __init__(self, region: str, cutoff: object, last: object) -> None:
         super().__init__(f"fold of region {region!r} at cutoff {cutoff} trains on data up to {last}")
-
-
-class NothingToBacktestError(ValueError):
-    """No region is long enough for any model and fold."""
-
-
-@dataclass(frozen=True)
-class BacktestSpec:
-    """How a backtest is run (the CLI options, validated)."""
-
-    horizon: int
-    folds: int
-    step: int | None = None
-    season: int = 24
-    window: str = "expanding"
-    train_hours: int = 24 * 365
-    refit: int | None = 1
-    models: tuple[str, ...] = (BASELINE,)
-    levels: tuple[int, ...] = LEVELS
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.horizon < 1 or self.folds < 1 or self.fold_step < 1 or self.season < 1:
-            raise ValueError("horizon, folds, step and season must all be at least 1")
-        if self.window not in WINDOWS:
-            raise ValueError(f"window must be one of {WINDOWS}, not {self.window!r}")
-        if self.refit is not None and self.refit < 1:
-            raise ValueError(f"refit must be every, never or a number of folds >= 1, not {self.refit}")
-        check_names([m for m in self.models if m != OPERATOR])
-
-    @property
-    def fold_step(self) -> int:
-        return self.step or self.horizon
-
-    @property
-    def fitted(self) -> list[str]:
-        return [m for m in self.models if m != OPERATOR]
-
-    @property
-    def window_hours(self) -> int | None:
-        return self.train_hours if self.window == "sliding" else None
-
-
-def parse_refit(text: str) -> int | None:
-    """`every` -> 1, `never` -> None, `N` -> N."""
-    if text == "every":
-        return 1
-    if text == "never":
-        return None
-    if text.isdigit() and int(text) >= 1:
-        return int(text)
-    raise ValueError(f"--refit takes every, never or a number of folds >= 1, not {text!r}")
-
-
-def blocks(spec: BacktestSpec) -> list[list[int]]:
-    """Fold indices (oldest 0) grouped by the fit they share."""
-    size = spec.refit or spec.folds
-    return [list(range(i, min(i + size, spec.folds))) for i in range(0, spec.folds, size)]
-
-
-@dataclass(frozen=True)
-class ShortSeries:
-    """A region too short for a model on these folds."""
-
-    region: str
-    model: str
-    rows: int
-    needed: int
-
-    def __str__(self) -> str:
-        return f"region {self.region!r} has {self.rows} hourly rows, {self.model} needs {self.needed}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Each region's folds and the models each region is long enough for."""
-
-    cutoffs: pl.DataFrame  # region, fold, cutoff
-    regions: dict[str, list[str]]  # model -> regions
-    short: list[ShortSeries] = field(default_factory=list)
-
-
-def plan(frame: pl.DataFrame, spec: BacktestSpec, setup: ModelSetup, extra: Sequence[str] = ()) -> Plan:
-    """Cutoffs per region and, per model, the regions with rows enough for its oldest fold."""
-    observed = frame.drop_nulls(S.VALUE)
-    rows = dict(observed.group_by(S.REGION).len().iter_rows())
-    span = spec.horizon + spec.fold_step * (spec.folds - 1)
-    regions: dict[str, list[str]] = {}
-    short: list[ShortSeries] = []
-    for name in [*spec.fitted, *extra]:
-        train = setup.season + 1 if name in extra else min_train_rows(name, setup, DEFAULT in spec.fitted)
-        if spec.window_hours is not None and spec.window_hours < train:
-            raise ValueError(f"--train-hours {spec.window_hours} is under the {train} rows {name} needs")
-        needed = train + span
-        regions[name] = sorted(r for r, n in rows.items() if n >= needed)
-        short += [ShortSeries(r, name, n, needed) for r, n in sorted(rows.items()) if n < needed]
-    if not any(regions.values()):
-        raise NothingToBacktestError("no region is long enough: " + "; ".join(map(str, short)))
-    long_enough = sorted({r for rs in regions.values() for r in rs})
-    cutoffs = region_cutoffs(
-        observed.filter(pl.col(S.REGION).is_in(long_enough)), spec.horizon, spec.folds, spec.fold_step
-    )
-    return Plan(cutoffs, regions, short)
 
 
 def quantile_columns(levels: Sequence[int]) -> dict[float, str]:
@@ -210,6 +102,69 @@ def _groups(spec: BacktestSpec, plan_: Plan, makers: Makers) -> list[tuple[list[
     return [(names, list(regions)) for regions, names in out.items() if regions]
 
 
+def hourly_history(frame: pl.DataFrame) -> pl.DataFrame | None:
+    """The whole frame on a gap-free hourly grid, done once for every fold; None when the rows are
+    not all on the hour or carry more than values (then each fold regularizes its own rows).
+
+    Interpolating a gap uses only the observed values either side of it, so the regular rows up to
+    a fold's last observed hour are the ones regularizing that fold's training rows alone gives.
+    """
+    if set(frame.columns) - {S.REGION, S.TS, S.VALUE}:
+        return None
+    observed = frame.drop_nulls(S.VALUE)
+    if (observed[S.TS].dt.truncate("1h") != observed[S.TS]).any():
+        return None
+    return regularize(observed)[0]
+
+
+def _fold_train(
+    frame: pl.DataFrame, cutoffs: pl.DataFrame, spec: BacktestSpec, hourly: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Training rows of one fold (checked not to pass the cutoff), gaps filled inside them."""
+    raw, _ = split_regions(frame, cutoffs, spec.horizon, spec.window_hours)
+    check_split(raw)
+    raw = raw.drop(S.CUTOFF).drop_nulls(S.VALUE)
+    if hourly is None:
+        return regularize(raw)[0]
+    bounds = raw.group_by(S.REGION).agg(pl.col(S.TS).min().alias("_first"), pl.col(S.TS).max().alias("_last"))
+    return (
+        hourly.join(bounds, on=S.REGION, maintain_order="left")
+        .filter(pl.col(S.TS).is_between(pl.col("_first"), pl.col("_last")))
+        .drop("_first", "_last")
+    )
+
+
+def _sum_seconds(parts: Sequence[float | None]) -> float | None:
+    return None if any(p is None for p in parts) else float(sum(parts))  # type: ignore[arg-type]
+
+
+def _timing(
+    name: str, regions: pl.Series, fit: float | None, spent: float, cutoffs: pl.DataFrame
+) -> pl.DataFrame:
+    share = max(1, regions.len())
+    return pl.DataFrame(
+        {
+            S.MODEL: name,
+            S.REGION: regions,
+            "fit_seconds": None if fit is None else fit / share,
+            "predict_seconds": spent / share,
+        },
+        schema_overrides={"fit_seconds": pl.Float64},
+    ).join(cutoffs.select(S.REGION, S.CUTOFF), on=S.REGION)
+
+
+def _empty_timings() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            S.MODEL: pl.String,
+            S.REGION: pl.String,
+            S.CUTOFF: S.UTC_TS,
+            "fit_seconds": pl.Float64,
+            "predict_seconds": pl.Float64,
+        }
+    )
+
+
 def run_block(
     frame: pl.DataFrame,
     spec: BacktestSpec,
@@ -219,57 +174,69 @@ def run_block(
     vintages: pl.DataFrame | None = None,
     makers: Makers | None = None,
     on_fold: Callable[[int], None] | None = None,
+    components: pl.DataFrame | None = None,
+    hourly: pl.DataFrame | None = None,
 ) -> BlockResult:
-    """Fit at the block's first fold, carry to the others; predictions of every model and fold."""
+    """Fit at the block's first fold, carry to the others; predictions of every model and fold.
+
+    With `components` (`series, region, ts, value` of capacity, grid_load and ai_demand), `frame`
+    is the observed headroom and each model is fitted on the two demand components, its headroom
+    quantiles taken over their joint sample paths (`forecast.evaluation.joint`). `hourly` is
+    `hourly_history(frame)` when the caller runs several blocks of one frame (computed if not given).
+    """
     makers = dict(makers or {})
     columns = quantile_columns(spec.levels)
     quantiles = sorted(columns)
-    fitted: dict[tuple[str, ...], dict[str, ForecastModel]] = {}
+    parts = split_components(components) if components is not None else None
+    fitted_names = DEMAND if parts is not None else (TARGET,)
+    fitted: dict[tuple[str, tuple[str, ...]], dict[str, ForecastModel]] = {}
     preds, scales, timings = [], [], []
+    hourly = hourly if hourly is not None else hourly_history(frame)
+    hourly_parts = {c: hourly_history(f) for c, f in parts.items()} if parts is not None else {}
     for index in folds:
         cutoffs = plan_.cutoffs.filter(pl.col("fold") == index)
-        raw_train, test = split_regions(frame, cutoffs, spec.horizon, spec.window_hours)
-        check_split(raw_train)
-        train, _ = regularize(raw_train.drop(S.CUTOFF).drop_nulls(S.VALUE))
+        train = _fold_train(frame, cutoffs, spec, hourly)
+        _, test = split_regions(frame, cutoffs, spec.horizon)
         actual = test.drop_nulls(S.VALUE).select(S.REGION, S.CUTOFF, S.TS, pl.col(S.VALUE).alias(Y))
         scales.append(
             train.group_by(S.REGION, maintain_order=True)
             .agg((pl.col(S.VALUE) - pl.col(S.VALUE).shift(spec.season)).abs().mean().alias(SCALE))
             .join(cutoffs.select(S.REGION, S.CUTOFF), on=S.REGION)
         )
+        trains = {TARGET: train}
+        if parts is not None:
+            trains = {c: _fold_train(f, cutoffs, spec, hourly_parts[c]) for c, f in parts.items()}
         for names, regions in _groups(spec, plan_, makers):
-            part = train.filter(pl.col(S.REGION).is_in(regions))
             key = tuple(names)
-            if index == folds[0]:
-                fitted[key], seconds = _fit_group(names, part, setup, makers)
-            else:
-                seconds = {}
-                for name, model in fitted[key].items():
+            mine = {c: t.filter(pl.col(S.REGION).is_in(regions)) for c, t in trains.items()}
+            seconds: dict[str, list[float | None]] = {n: [] for n in names}
+            for part in fitted_names:
+                if index == folds[0]:
+                    fitted[part, key], spent = _fit_group(names, mine[part], setup, makers)
+                    for name, value in spent.items():
+                        seconds[name].append(value)
+                    continue
+                for name, model in fitted[part, key].items():
                     t0 = time.perf_counter()
-                    carry(model, part)
-                    seconds[name] = time.perf_counter() - t0
+                    carry(model, mine[part])
+                    seconds[name].append(time.perf_counter() - t0)
             for name in names:
-                model = fitted[key].get(name)
-                if model is None:
+                if name not in fitted[fitted_names[0], key]:
                     continue
                 t0 = time.perf_counter()
-                wide = _wide(model.predict(spec.horizon, quantiles), columns)
+                if parts is None:
+                    q = fitted[TARGET, key][name].predict(spec.horizon, quantiles)
+                else:
+                    models = {c: fitted[c, key][name] for c in DEMAND}
+                    q = joint_quantiles(
+                        models, mine, cutoffs, spec.horizon, quantiles, spec.samples, setup.seed
+                    )
+                wide = _wide(q, columns)
                 spent = time.perf_counter() - t0
                 rows = wide.join(actual, on=[S.REGION, S.TS]).with_columns(pl.lit(name).alias(S.MODEL))
                 preds.append(rows.select(S.MODEL, S.REGION, S.CUTOFF, S.TS, Y, *columns.values()))
-                scored = rows[S.REGION].unique().sort()
-                share = max(1, scored.len())
-                timings.append(
-                    pl.DataFrame(
-                        {
-                            S.MODEL: name,
-                            S.REGION: scored,
-                            "fit_seconds": None if seconds.get(name) is None else seconds[name] / share,
-                            "predict_seconds": spent / share,
-                        },
-                        schema_overrides={"fit_seconds": pl.Float64},
-                    ).join(cutoffs.select(S.REGION, S.CUTOFF), on=S.REGION)
-                )
+                fit = _sum_seconds(seconds[name]) if seconds[name] else None
+                timings.append(_timing(name, rows[S.REGION].unique().sort(), fit, spent, cutoffs))
         if vintages is not None and vintages.height:
             op = operator_predictions(vintages, frame, actual, spec.levels)
             preds.append(op.select(S.MODEL, S.REGION, S.CUTOFF, S.TS, Y, *columns.values()))
@@ -278,17 +245,7 @@ def run_block(
     return BlockResult(
         pl.concat(preds, how="vertical_relaxed").sort(S.MODEL, S.REGION, S.CUTOFF, S.TS),
         pl.concat(scales).select(S.REGION, S.CUTOFF, SCALE).sort(S.REGION, S.CUTOFF),
-        pl.concat(timings, how="vertical_relaxed").select(TIMING_COLUMNS)
-        if timings
-        else pl.DataFrame(
-            schema={
-                S.MODEL: pl.String,
-                S.REGION: pl.String,
-                S.CUTOFF: S.UTC_TS,
-                "fit_seconds": pl.Float64,
-                "predict_seconds": pl.Float64,
-            }
-        ),
+        pl.concat(timings, how="vertical_relaxed").select(TIMING_COLUMNS) if timings else _empty_timings(),
     )
 
 
@@ -310,11 +267,14 @@ def backtest(
     vintages: pl.DataFrame | None = None,
     makers: Makers | None = None,
     on_fold: Callable[[int], None] | None = None,
+    components: pl.DataFrame | None = None,
 ) -> tuple[BlockResult, Plan]:
     """The whole backtest in this process: (result, plan with the short series named)."""
     S.require_columns(frame, (S.REGION, S.TS, S.VALUE), "backtest")
     plan_ = plan(frame, spec, setup, extra=list(makers or {}))
+    hourly = hourly_history(frame)
     results = [
-        run_block(frame, spec, setup, plan_, block, vintages, makers, on_fold) for block in blocks(spec)
+        run_block(frame, spec, setup, plan_, block, vintages, makers, on_fold, components, hourly)
+        for block in blocks(spec)
     ]
     return merge(results), plan_

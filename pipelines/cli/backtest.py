@@ -10,13 +10,19 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from forecast import schema as S
+from forecast.evaluation.metrics import check_levels
+from forecast.evaluation.plan import BacktestSpec, parse_refit
 from forecast.evaluation.results import ALL
-from forecast.evaluation.rolling import BacktestSpec, parse_refit
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config import get_settings
 from pipelines.executor import ExecutorUnavailableError, get_executor
 
-SHOWN = ("mase", "mae", "smape", "pinball", "coverage_80", "coverage_95", "winkler_80", "fit_seconds")
+POINT_SHOWN = ("mase", "mae", "smape", "pinball")
+
+
+def shown_fields(levels: tuple[int, ...]) -> tuple[str, ...]:
+    """The printed columns: point metrics, coverage per level, Winkler of the narrowest, fit time."""
+    return (*POINT_SHOWN, *(f"coverage_{v}" for v in levels), f"winkler_{min(levels)}", "fit_seconds")
 
 
 def _ints(text: str, what: str) -> tuple[int, ...]:
@@ -87,10 +93,7 @@ def backtest(
     if target == "queue":
         _queue(as_of, fmt)
         return
-    if tuple(_ints(levels, "--levels")) != (80, 95):
-        raise ValueError(
-            "--levels: the results and predictions carry the 80 and 95 % intervals only; use 80,95"
-        )
+    chosen = check_levels(_ints(levels, "--levels"))
     spec = BacktestSpec(
         horizon=horizon,
         folds=folds,
@@ -100,7 +103,7 @@ def backtest(
         train_hours=train_hours,
         refit=parse_refit(refit),
         models=_names(models),
-        levels=(80, 95),
+        levels=chosen,
         seed=seed,
     )
     if data is not None:
@@ -152,12 +155,13 @@ def backtest(
         from pipelines.backtest_report import write_report
 
         write_report(result, report)
+    fields = shown_fields(chosen)
     shown = result.table.sort(pl.col(S.REGION) != ALL, S.REGION, "mase", nulls_last=True).select(
-        S.MODEL, S.REGION, *SHOWN, "folds"
+        S.MODEL, S.REGION, *fields, "folds"
     )
     meta = {**result.data.source, "best_model": result.best_model}
     if fmt is Format.table:  # three decimals: MASE and coverage need them
-        shown = shown.with_columns(pl.col(c).round(3).cast(pl.String).fill_null("-") for c in SHOWN)
+        shown = shown.with_columns(pl.col(c).round(3).cast(pl.String).fill_null("-") for c in fields)
     print_frame(shown, fmt, title=f"Backtest: {folds} folds x {horizon} h", meta=meta)
     if fmt is Format.table:
         for note in result.notes:

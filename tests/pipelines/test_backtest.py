@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
+from forecast.evaluation.plan import BacktestSpec
 from forecast.evaluation.results import RESULT_FIELDS
-from forecast.evaluation.rolling import BacktestSpec
 from pipelines.backtest import run_backtest, write_json, write_predictions
 from pipelines.backtest_data import (
     NoDataError,
@@ -183,3 +183,24 @@ def test_last_days__keeps_each_regions_last_days_and_says_so(csv_file):
     data = last_days(read_data_file(csv_file), 2)
     assert data.frame.group_by(S.REGION).len().sort(S.REGION)["len"].to_list() == [48, 48]
     assert data.source["last_days"] == 2
+
+
+def test_read_store_data__headroom_keeps_its_components_and_is_scored_jointly(settings, store):
+    load = long(24 * 6, ("us-nova",)).select(S.REGION, S.TS, pl.col("load_mw").alias(S.VALUE))
+    parts = {S.CAPACITY: pl.lit(500.0), S.GRID_LOAD: pl.col(S.VALUE), S.AI_DEMAND: pl.col(S.VALUE) / 4}
+    rows = pl.concat(
+        load.select(
+            S.REGION, S.TS, value.alias(S.VALUE), pl.lit(name).alias(S.SERIES),
+            pl.lit(T0).cast(S.UTC_TS).alias(S.INGESTED_AT),
+        )
+        for name, value in parts.items()
+    )
+    store.append("observations", rows)
+    data = read_store_data(store, settings, target=S.HEADROOM)
+    assert data.components is not None and data.components[S.SERIES].n_unique() == 3
+    expected = load.sort(S.TS)[S.VALUE] * -1.25 + 500
+    assert data.frame.sort(S.TS)[S.VALUE].to_list() == pytest.approx(expected.to_list())
+    report = run_backtest(data, BacktestSpec(horizon=24, folds=2, models=("seasonal_naive_baseline",)))
+    assert report.table.filter(pl.col(S.REGION) == "ALL")["coverage_80"][0] is not None
+    with pytest.raises(NoDataError, match="cannot score headroom"):
+        run_backtest(data, BacktestSpec(horizon=24, folds=2), compare=["statsforecast"])

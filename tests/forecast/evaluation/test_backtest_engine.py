@@ -14,7 +14,8 @@ from forecast import schema as S
 from forecast.evaluation import results as R
 from forecast.evaluation import rolling
 from forecast.evaluation.candidates import ModelSetup, UnknownModelError
-from forecast.evaluation.rolling import BacktestSpec, FoldLeakError, NothingToBacktestError, backtest, blocks
+from forecast.evaluation.plan import BacktestSpec, NothingToBacktestError, blocks
+from forecast.evaluation.rolling import FoldLeakError, backtest
 from forecast.models.base import ForecastModel
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -255,3 +256,26 @@ def test_backtest__the_ensemble_combines_the_candidates_fitted_beside_it():
     assert by_model[("ensemble",)]["yhat"].to_list() == pytest.approx(
         by_model[("seasonal_naive",)]["yhat"].to_list()
     )
+
+
+@pytest.mark.parametrize("window", ["expanding", "sliding"])
+def test_fold_train__regularizing_once_gives_each_folds_own_regular_rows(window):
+    rng = np.random.default_rng(11)
+    frame = pl.concat([series(24 * 12, "a", 1), series(24 * 10, "b", 2)])
+    gappy = frame.filter(pl.Series(rng.random(frame.height) > 0.3))  # missing hours, some at cutoffs
+    gappy = gappy.with_columns(pl.when(pl.Series(rng.random(gappy.height) > 0.9)).then(None)
+                               .otherwise(pl.col(S.VALUE)).alias(S.VALUE))
+    spec = BacktestSpec(horizon=24, folds=4, step=13, window=window, train_hours=24 * 5)
+    plan_ = rolling.plan(gappy, spec, ModelSetup(24))
+    hourly = rolling.hourly_history(gappy)
+    assert hourly is not None
+    for fold in range(spec.folds):
+        cutoffs = plan_.cutoffs.filter(pl.col("fold") == fold)
+        once = rolling._fold_train(gappy, cutoffs, spec, hourly)
+        alone = rolling._fold_train(gappy, cutoffs, spec)
+        assert once.equals(alone), fold
+
+
+def test_hourly_history__sub_hourly_rows_are_left_to_each_fold():
+    frame = series(48).with_columns(pl.col(S.TS) + timedelta(minutes=30))
+    assert rolling.hourly_history(frame) is None

@@ -11,7 +11,8 @@ import pytest
 from forecast import schema as S
 from forecast.evaluation import results as R
 from forecast.evaluation.candidates import ModelSetup
-from forecast.evaluation.rolling import BacktestSpec, backtest
+from forecast.evaluation.plan import BacktestSpec
+from forecast.evaluation.rolling import backtest
 from forecast.evaluation.vintages import OPERATOR, known_at, operator_predictions
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

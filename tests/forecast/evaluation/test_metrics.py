@@ -106,3 +106,31 @@ def test_summarize__averages_folds_and_by_step_gives_one_row_per_step():
     by_step = fold_metrics(with_step(pl.concat([a, b])), scales, by=(S.REGION, "step"))
     assert by_step["step"].to_list() == [1, 2]
     assert by_step["mae"].to_list() == pytest.approx([0.5, 0.5])
+
+
+def test_metrics__any_interval_levels_match_hand_computed_values():
+    pred = pl.DataFrame({
+        S.REGION: "r", S.CUTOFF: T0, S.TS: [T0 + timedelta(hours=i + 1) for i in range(2)],
+        "y": [10.0, 20.0], "yhat": [10.0, 18.0],
+        "lo_50": [9.0, 17.0], "hi_50": [11.0, 19.0], "lo_90": [8.0, 15.0], "hi_90": [12.0, 21.0],
+    }).with_columns(pl.col(S.CUTOFF).cast(S.UTC_TS), pl.col(S.TS).cast(S.UTC_TS))
+    row = fold_metrics(pred, scales_frame(1.0), levels=(50, 90)).row(0, named=True)
+    assert "coverage_80" not in row
+    assert row["coverage_50"] == pytest.approx(50.0)  # 20 lies above [17, 19]
+    assert row["coverage_90"] == pytest.approx(100.0)
+    assert row["width_50"] == pytest.approx(2.0) and row["width_90"] == pytest.approx(5.0)
+    # Winkler 50: width + 2/0.5 * miss; the second hour misses by 1.
+    assert row["winkler_50"] == pytest.approx((2 + (2 + 4 * 1)) / 2)
+    assert row["winkler_90"] == pytest.approx(5.0)
+    # Pinball over q = 0.5 (yhat), 0.25/0.75 (50 %), 0.05/0.95 (90 %), by hand per hour.
+    hour1 = (0 + 0.25 * 1 + 0.25 * 1 + 0.05 * 2 + 0.05 * 2) / 5
+    hour2 = (0.5 * 2 + 0.25 * 3 + 0.75 * 1 + 0.05 * 5 + 0.05 * 1) / 5
+    assert row["pinball"] == pytest.approx((hour1 + hour2) / 2)
+
+
+@pytest.mark.parametrize("levels", [(0,), (100,), (80, 80), ()])
+def test_check_levels__refuses_levels_outside_1_to_99_repeats_and_none(levels):
+    from forecast.evaluation.metrics import LevelError, check_levels
+
+    with pytest.raises(LevelError):
+        check_levels(levels)

@@ -94,6 +94,8 @@ def test_backtest_cli__json_format_prints_machine_readable_rows(csv_file):
         (["--models", "prophet"], "error: unknown model(s) ['prophet']"),
         (["--refit", "sometimes"], "error: --refit takes every, never or a number"),
         (["--window", "rolling"], "error: window must be one of"),
+        (["--levels", "80,100"], "error: interval level 100 must be a whole percent"),
+        (["--levels", "eighty"], "error: --levels takes comma-separated whole numbers"),
     ],
 )
 def test_backtest_cli__user_errors_are_one_line(csv_file, capsys, args, message):
@@ -116,27 +118,70 @@ def test_backtest_cli__queue_target_prints_the_queue_model_scores(demo_settings,
     assert "Brier" in result.output and "concordance" in result.output
 
 
+REAL_SERIES = (
+    "eia930_dom_fwest_west_pjm_erco_2015_2023",
+    "entsoe_de_lu_2019_2021",
+    "ercot_native_load_weather_zones_2016_2024",
+    "nordpool_no_areas_2013_2020",
+    "pjm_dom_kaggle_2005_2018",
+)
+
+
 @pytest.mark.shared_data
-def test_backtest_cli__runs_on_a_real_series(tmp_path):
-    path = shared_data_path() / "long" / "entsoe_de_lu_2019_2021.csv"
-    result = runner.invoke(
-        app,
-        [
-            "backtest",
-            "--data",
-            str(path),
-            "--days",
-            "60",
-            "--horizon",
-            "24",
-            "--folds",
-            "7",
-            "--json",
-            str(tmp_path / "out.json"),
-        ],
-    )
+@pytest.mark.parametrize("name", REAL_SERIES)
+def test_backtest_cli__runs_on_every_real_series(tmp_path, name):
+    path = shared_data_path() / "long" / f"{name}.csv"
+    argv = ["backtest", "--data", str(path), "--days", "60", "--horizon", "24", "--folds", "7"]
+    result = runner.invoke(app, [*argv, "--json", str(tmp_path / "out.json")])
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "out.json").read_text())
     overall = [r for r in doc["results"] if r["region"] == "ALL"]
     assert {r["model"] for r in overall} == {"seasonal_naive_baseline", "seasonal_naive"}
     assert all(0 < r["mase"] < 3 for r in overall)
+    per_region = {r["region"] for r in doc["results"]} - {"ALL"}
+    assert per_region == set(doc["data"]["regions"]) and per_region
+
+
+def test_backtest_cli__any_levels_give_their_fields_and_prediction_columns(tmp_path, csv_file):
+    out = tmp_path / "out"
+    argv = ["backtest", "--data", str(csv_file), "--horizon", "6", "--folds", "2", "--levels", "50,80,90,95"]
+    argv += ["--models", "seasonal_naive_baseline", "--json", str(out / "r.json")]
+    result = runner.invoke(app, [*argv, "--predictions", str(out / "p.csv")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "r.json").read_text())
+    assert doc["levels"] == [50, 80, 90, 95]
+    row = doc["results"][0]
+    for level in (50, 80, 90, 95):
+        assert {f"coverage_{level}", f"width_{level}", f"winkler_{level}"} <= set(row)
+    columns = pl.read_csv(out / "p.csv").columns
+    assert columns[:6] == ["region", "cutoff", "ts", "model", "y", "yhat"]
+    assert columns[6:] == [f"{s}_{v}" for v in (50, 80, 90, 95) for s in ("lo", "hi")]
+    shares = [row[f"coverage_{v}"] for v in (50, 80, 90, 95)]
+    assert shares == sorted(shares)  # nested intervals cover more as the level grows
+
+
+def test_backtest_cli__headroom_from_a_file_of_its_components(tmp_path):
+    t = np.arange(24 * 6)
+    load = 100 + 10 * np.sin(2 * np.pi * t / 24)
+    ts = [T0 + timedelta(hours=int(h)) for h in t]
+    parts = {"capacity": np.full(len(t), 300.0), "grid_load": load, "ai_demand": load / 10}
+    rows = [
+        pl.DataFrame({"series": name, S.REGION: "a", S.TS: ts, "value": values})
+        for name, values in parts.items()
+    ]
+    path = tmp_path / "parts.csv"
+    pl.concat(rows).write_csv(path)
+    out = tmp_path / "r.json"
+    argv = ["backtest", "--data", str(path), "--target", "headroom", "--horizon", "6", "--folds", "2"]
+    result = runner.invoke(app, [*argv, "--models", "seasonal_naive_baseline", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    overall = next(r for r in json.loads(out.read_text())["results"] if r["region"] == "ALL")
+    assert overall["mae"] == pytest.approx(0.0, abs=1e-9)  # a pure daily cycle: the rule is exact
+
+
+def test_backtest_cli__headroom_without_its_components_is_one_line(csv_file, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["backtest", "--data", str(csv_file), "--target", "headroom", "--horizon", "6", "--folds", "2"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert "scored from its components" in err and "\n" not in err
