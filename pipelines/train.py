@@ -49,6 +49,9 @@ PUBLISHED_QUANTILES = (
     0.99,
 )
 MIN_HISTORY_HOURS = 168  # one weekly season: the least the seasonal-naive baseline can use
+# Regions whose sample paths are drawn at once (500 paths x 168 h x 3 components each): bounds
+# the memory of a large group; models are still fitted over the whole group.
+PATH_CHUNK = 64
 
 
 class NothingToTrainError(ValueError):
@@ -153,11 +156,10 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
         serving = C.merge([serving, build(missing, "always")]) if missing else serving
     else:
         serving = build(usable, "always" if task.mode == "train" else "if_better")
-    forecasts, _ = forecast_targets(
-        frames[S.GRID_LOAD], frames[S.AI_DEMAND], frames[S.CAPACITY],
-        make_model=make_model, horizon=task.horizon, quantiles=PUBLISHED_QUANTILES,
-        n_samples=settings.n_samples, seed=settings.seed, fitted=C.fitted_models(serving),
-    )
+    forecasts = pl.concat([
+        _forecast_chunk(frames, chunk, serving, make_model, task.horizon, settings)
+        for chunk in (usable[i : i + PATH_CHUNK] for i in range(0, len(usable), PATH_CHUNK))
+    ])
     served = C.labels(serving)
     forecasts = forecasts.with_columns(
         pl.col(S.VALUE).round(3),
@@ -170,6 +172,21 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
         for region, decision in part.decisions.items():
             decisions.setdefault(region, {})[target] = decision
     return GroupResult(usable, forecasts.height, skipped, decisions, served)
+
+
+def _forecast_chunk(
+    frames: dict[str, pl.DataFrame], regions: list[str], serving: dict[str, C.Serving],
+    make_model: Callable[[str, int], ForecastModel], horizon: int, settings: Settings,
+) -> pl.DataFrame:
+    """Quantiles for some regions of a group: their sample paths are what takes the memory."""
+    parts = {k: v.filter(pl.col(S.REGION).is_in(regions)) for k, v in frames.items()}
+    models = {t: C.Serving(models={r: s.models[r] for r in regions}) for t, s in serving.items()}
+    forecasts, _ = forecast_targets(
+        parts[S.GRID_LOAD], parts[S.AI_DEMAND], parts[S.CAPACITY],
+        make_model=make_model, horizon=horizon, quantiles=PUBLISHED_QUANTILES,
+        n_samples=settings.n_samples, seed=settings.seed, fitted=C.fitted_models(models),
+    )
+    return forecasts
 
 
 def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], ForecastModel]:

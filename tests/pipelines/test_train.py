@@ -81,3 +81,18 @@ def test_train__default_models_name_each_regions_choice_and_the_baseline_fallbac
     assert versions["us-nova"].startswith("seasonal_naive+seasonal_naive-default-d")
     assert versions["xx-young"].startswith("seasonal_naive_baseline+seasonal_naive_baseline-")
     assert "xx-young" in report.regions
+
+
+def test_train__paths_drawn_in_region_chunks_give_the_same_forecasts(settings, store, tmp_path, monkeypatch):
+    from pipelines import train as T
+
+    run_demo(store, settings, NOW, days=20, seed=1)
+    run_train(store, settings, NOW)
+    whole = store.read("forecasts").drop(S.MODEL_VERSION).sort(S.REGION, S.TARGET, S.TS, S.QUANTILE)
+    other = settings.model_copy(update={"home": tmp_path / "chunked"})
+    chunked_store = Store(other.tables)
+    run_demo(chunked_store, other, NOW, days=20, seed=1)
+    monkeypatch.setattr(T, "PATH_CHUNK", 1)
+    run_train(chunked_store, other, NOW)
+    chunked = chunked_store.read("forecasts").drop(S.MODEL_VERSION).sort(S.REGION, S.TARGET, S.TS, S.QUANTILE)
+    assert chunked.equals(whole)
