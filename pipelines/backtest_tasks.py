@@ -32,8 +32,9 @@ class RegionTask:
     setup: ModelSetup
 
 
-def region_groups(regions: Sequence[str], size: int = REGIONS_PER_TASK) -> list[list[str]]:
-    """Sorted regions in groups of at most `size`, as even as can be (depends on the regions only)."""
+def region_groups(regions: Sequence[str], size: int | None = None) -> list[list[str]]:
+    """Sorted regions in groups of at most `size` (REGIONS_PER_TASK), as even as can be."""
+    size = size or REGIONS_PER_TASK
     ordered = sorted(regions)
     return groups(ordered, math.ceil(len(ordered) / size), per_worker=1) if ordered else []
 
