@@ -21,6 +21,7 @@ from pipelines.executor import Executor, LocalExecutor
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 REGIONS = ("us-nova", "de-fra", "nordics", "us-wtx", "zz-extra")
 SPEC = BacktestSpec(horizon=12, folds=3, step=12, seed=3, models=("seasonal_naive_baseline", "operator"))
+PLAIN = BacktestSpec(horizon=12, folds=3)
 
 
 def observations(hours: int = 24 * 8, series: str = S.GRID_LOAD, scale: float = 1.0) -> pl.DataFrame:
@@ -87,8 +88,9 @@ def test_region_task__carries_where_the_data_is_never_the_frame(settings, store,
     store.append("observations", observations(24 * 60))
     data = read_store_data(store, settings)
     recording = Recording()
-    _same(run_backtest(data, SPEC.__class__(12, 3), recording), run_backtest(data, SPEC.__class__(12, 3)))
-    assert [t.regions for t in recording.items] == [("de-fra", "nordics"), ("us-nova", "us-wtx"), ("zz-extra",)]
+    _same(run_backtest(data, PLAIN, recording), run_backtest(data, PLAIN))
+    regions = [t.regions for t in recording.items]
+    assert regions == [("de-fra", "nordics"), ("us-nova", "us-wtx"), ("zz-extra",)]
     for task in recording.items:
         values = [getattr(task, f.name) for f in dataclasses.fields(task)]
         values += [getattr(task.ref, f.name) for f in dataclasses.fields(task.ref)]
@@ -109,11 +111,11 @@ def test_run_backtest__local_pool_matches_inline_on_a_store_version_and_a_file(
     from_file = last_days(read_data_file(path), 7)
     newer = observations(scale=2.0).with_columns(pl.col(S.INGESTED_AT) + timedelta(days=1))
     store.append("observations", newer)  # a newer version, which the workers must not read
-    inline, inline_file = run_backtest(data, SPEC), run_backtest(from_file, SPEC.__class__(12, 3))
+    inline, inline_file = run_backtest(data, SPEC), run_backtest(from_file, PLAIN)
     steps: list[int] = []
     with LocalExecutor(workers=2) as pool:
         fanned = run_backtest(data, SPEC, pool, steps.append)
-        fanned_file = run_backtest(from_file, SPEC.__class__(12, 3), pool)
+        fanned_file = run_backtest(from_file, PLAIN, pool)
     _same(fanned, inline)  # the workers read the version the driver read, not the newer one
     _same(fanned_file, inline_file)
     assert set(inline.table[S.MODEL]) == {"seasonal_naive_baseline", "operator"}
