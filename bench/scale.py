@@ -50,9 +50,22 @@ def _worker_rss_mb_of(_: int) -> float:
     return _worker_rss_mb()
 
 
+def _reset_peak(_: int = 0) -> None:
+    """Reset this process's peak RSS (Linux); a spawned worker inherits its parent's otherwise."""
+    Path("/proc/self/clear_refs").write_text("5")
+    time.sleep(0.5)  # hold the worker, so that each of a pool's workers takes one reset
+
+
 def _worker_peak_mb(_: int = 0) -> float:
-    """Peak RSS of a worker process so far."""
-    return _rss_mb()
+    """Peak RSS of this worker process since its reset (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) / 1024
+            break
+    else:
+        peak = _rss_mb()
+    time.sleep(0.5)  # as in _reset_peak: each worker answers once
+    return peak
 
 
 def backtest_seconds(store: Store, settings: Settings, kind: str) -> tuple[float, int, float | None]:
@@ -65,10 +78,12 @@ def backtest_seconds(store: Store, settings: Settings, kind: str) -> tuple[float
         report = run_backtest(data, BACKTEST)
     elif kind == "local":
         with LocalExecutor(workers=2) as pool:
+            pool.map(_reset_peak, [0, 1])
             report = run_backtest(data, BACKTEST, pool)
             peak = max(pool.map(_worker_peak_mb, [0, 1]))
     else:
         with DaskExecutor(workers=2) as cluster:
+            cluster.client.run(_reset_peak)
             report = run_backtest(data, BACKTEST, cluster)
             peak = max(cluster.client.run(_worker_peak_mb).values())
     return time.perf_counter() - t, report.per_fold.height, peak
