@@ -66,4 +66,8 @@ def run_group(
 
 def region_task(task: RegionTask) -> BlockResult:
     """Entry point of a worker: read the group's regions (same file or store version), run them."""
-    return run_group(read_ref(task.ref, task.regions), task.spec, task.setup)
+    try:
+        data = read_ref(task.ref, task.regions)
+    except FileNotFoundError as exc:  # the driver read it: this worker sees another file system
+        raise FileNotFoundError(f"{exc} on a worker: put the file at the same path on every worker") from None
+    return run_group(data, task.spec, task.setup)

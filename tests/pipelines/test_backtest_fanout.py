@@ -11,11 +11,19 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
+from forecast.evaluation.candidates import ModelSetup
 from forecast.evaluation.plan import BacktestSpec
 from pipelines import backtest_tasks
 from pipelines.backtest import run_backtest, units
-from pipelines.backtest_data import BacktestData, NoDataError, last_days, read_data_file, read_store_data
-from pipelines.backtest_tasks import region_groups
+from pipelines.backtest_data import (
+    BacktestData,
+    DataRef,
+    NoDataError,
+    last_days,
+    read_data_file,
+    read_store_data,
+)
+from pipelines.backtest_tasks import RegionTask, region_groups
 from pipelines.executor import Executor, LocalExecutor
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -145,3 +153,11 @@ def test_run_backtest__data_built_in_memory_cannot_fan_out():
     data = BacktestData(frame, frame.head(0), {"path": "memory"})
     with pytest.raises(NoDataError, match="fanning out needs data read"):
         run_backtest(data, BacktestSpec(horizon=12, folds=2), executor=object())  # type: ignore[arg-type]
+
+
+def test_region_task__a_file_missing_on_a_worker_says_where_to_put_it(tmp_path):
+    task = RegionTask(
+        DataRef(S.GRID_LOAD, path=str(tmp_path / "gone.csv")), ("a",), PLAIN, ModelSetup(12)
+    )
+    with pytest.raises(FileNotFoundError, match="same path on every worker"):
+        backtest_tasks.region_task(task)
