@@ -4,7 +4,7 @@ The target is `region, ts, value`; the operator's day-ahead forecast, where the 
 `region, ts, issued_at, value` (series `operator_forecast`). Headroom keeps its three components
 (`series, region, ts, value`), since it is scored from their joint sample paths; its observed
 value is capacity - grid_load - ai_demand. Where the data came from is recorded: the file's path,
-or the observations table version read.
+or the observations table version read; its `DataRef` lets a worker read its own regions again.
 """
 
 from __future__ import annotations
