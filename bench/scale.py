@@ -4,7 +4,8 @@ Usage: .venv/bin/python bench/scale.py --regions 100,1000 --days 60 [--budget 60
 Synthetic demo regions (plus the four real ones) are generated, written to Parquet and ingested;
 then forecasts are trained, and grid load backtested (3 folds of 24 h, the CLI's default models, refit
 at every fold), inline, on a local process pool and on a Dask LocalCluster. The backtest fans out
-by refit block (each holds every region, so global models stay global): 3 tasks for 2 workers.
+by groups of at most 32 regions (`pipelines.backtest_tasks`): each task names the store version and
+its regions, and its worker reads only those; `backtest_worker_peak_*_mb` is a worker's peak RSS.
 """
 
 from __future__ import annotations
@@ -49,20 +50,43 @@ def _worker_rss_mb_of(_: int) -> float:
     return _worker_rss_mb()
 
 
-def backtest_seconds(store: Store, settings: Settings, kind: str) -> tuple[float, int]:
+def _reset_peak(_: int = 0) -> None:
+    """Reset this process's peak RSS (Linux); a spawned worker inherits its parent's otherwise."""
+    Path("/proc/self/clear_refs").write_text("5")
+    time.sleep(0.5)  # hold the worker, so that each of a pool's workers takes one reset
+
+
+def _worker_peak_mb(_: int = 0) -> float:
+    """Peak RSS of this worker process since its reset (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) / 1024
+            break
+    else:
+        peak = _rss_mb()
+    time.sleep(0.5)  # as in _reset_peak: each worker answers once
+    return peak
+
+
+def backtest_seconds(store: Store, settings: Settings, kind: str) -> tuple[float, int, float | None]:
     """Wall seconds of a 3-fold grid-load backtest of every region (reading included), rows scored
-    (model x region x fold)."""
+    (model x region x fold), and the largest worker peak RSS in MB (None inline)."""
     t = time.perf_counter()
     data = read_store_data(store, settings)
+    peak = None
     if kind == "inline":
         report = run_backtest(data, BACKTEST)
     elif kind == "local":
         with LocalExecutor(workers=2) as pool:
+            pool.map(_reset_peak, [0, 1])
             report = run_backtest(data, BACKTEST, pool)
+            peak = max(pool.map(_worker_peak_mb, [0, 1]))
     else:
         with DaskExecutor(workers=2) as cluster:
+            cluster.client.run(_reset_peak)
             report = run_backtest(data, BACKTEST, cluster)
-    return time.perf_counter() - t, report.per_fold.height
+            peak = max(cluster.client.run(_worker_peak_mb).values())
+    return time.perf_counter() - t, report.per_fold.height, peak
 
 
 def run(
@@ -114,9 +138,11 @@ def run(
         if time.perf_counter() > deadline:
             figures[f"backtest_{kind}_s"] = "skipped"
             continue
-        seconds, region_folds = backtest_seconds(store, settings, kind)
+        seconds, region_folds, peak = backtest_seconds(store, settings, kind)
         figures[f"backtest_{kind}_s"] = round(seconds, 1)
         figures["backtest_model_region_folds"] = region_folds
+        if peak is not None:
+            figures[f"backtest_worker_peak_{kind}_mb"] = round(peak)
     figures["driver_peak_mb"] = round(_rss_mb())
     return figures
 

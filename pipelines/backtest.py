@@ -1,10 +1,10 @@
 """`headroom backtest`: load a series (file or store version), run the engine, fan out, write outputs.
 
 The engine is `forecast.evaluation.rolling` (pure). Here: reading `--data FILE` or the store at
-`--as-of` version (always recorded), the operator's forecast vintages beside the target, fan-out of
-refit blocks over an executor, the peers of `--compare`, and the JSON / predictions files.
-Refit blocks are the unit of fan-out (every region in each, so global models stay global): the
-numbers do not depend on the executor or its number of workers.
+`--as-of` version (always recorded), the operator's forecast vintages beside the target, fan-out
+by groups of regions (`pipelines.backtest_tasks`: tasks name the data, workers read their own
+regions), the peers of `--compare`, and the JSON / predictions files. The groups depend on the
+regions alone, so the numbers do not depend on the executor or its number of workers.
 """
 
 from __future__ import annotations
@@ -19,31 +19,12 @@ import polars as pl
 from forecast import schema as S
 from forecast.evaluation import results as R
 from forecast.evaluation.candidates import ModelSetup
-from forecast.evaluation.plan import BacktestSpec, Plan, blocks, plan
-from forecast.evaluation.rolling import BlockResult, hourly_history, merge, run_block
+from forecast.evaluation.plan import BacktestSpec, Plan, plan
+from forecast.evaluation.rolling import merge
 from forecast.evaluation.vintages import OPERATOR
-from pipelines.backtest_data import BacktestData, NoDataError
+from pipelines.backtest_data import BacktestData, NoDataError, select_regions
+from pipelines.backtest_tasks import RegionTask, group_setup, region_groups, region_task, run_group
 from pipelines.executor import Executor
-
-
-@dataclass(frozen=True)
-class BlockTask:
-    """One refit block for a worker; the data travels with it (a backtest frame is small)."""
-
-    frame: pl.DataFrame
-    vintages: pl.DataFrame
-    spec: BacktestSpec
-    setup: ModelSetup
-    plan: Plan
-    folds: list[int]
-    components: pl.DataFrame | None = None
-
-
-def block_task(task: BlockTask) -> BlockResult:
-    """Entry point of a worker process."""
-    return run_block(
-        task.frame, task.spec, task.setup, task.plan, task.folds, task.vintages, components=task.components
-    )
 
 
 @dataclass(frozen=True)
@@ -104,32 +85,27 @@ def run_backtest(
     plan_ = plan(data.frame, spec, setup)
     if on_plan is not None:
         on_plan(plan_)
-    n_regions = plan_.cutoffs[S.REGION].n_unique()
-    tasks = [
-        BlockTask(data.frame, data.vintages, spec, setup, plan_, block, data.components)
-        for block in blocks(spec)
-    ]
+    chunks = region_groups(plan_.cutoffs[S.REGION].unique().to_list())
     if executor is None:
+        parts = []
+        for chunk in chunks:
 
-        def advance(_: int) -> None:
-            if on_progress:
-                on_progress(n_regions)
+            def advance(_: int, n: int = len(chunk)) -> None:
+                if on_progress:
+                    on_progress(n)
 
-        hourly = hourly_history(data.frame)  # once for every block run here
-        parts = [
-            run_block(
-                t.frame, t.spec, t.setup, t.plan, t.folds, t.vintages, None, advance, t.components, hourly
-            )
-            for t in tasks
-        ]
+            parts.append(run_group(select_regions(data, chunk), spec, group_setup(setup, chunk), advance))
     else:
-        done = iter([len(t.folds) * n_regions for t in tasks])  # blocks finish in any order: sizes may differ
+        if data.ref is None:
+            raise NoDataError("fanning out needs data read from a file or the store (workers read it again)")
+        tasks = [RegionTask(data.ref, tuple(c), spec, group_setup(setup, c)) for c in chunks]
+        done = iter([spec.folds * len(c) for c in chunks])  # groups finish in any order: sizes differ by one
 
         def finished() -> None:
             if on_progress:
-                on_progress(next(done, n_regions))
+                on_progress(next(done, 0))
 
-        parts = executor.map(block_task, tasks, finished)
+        parts = executor.map(region_task, tasks, finished)
     result = merge(parts)
     notes = [f"skipped: {s}" for s in plan_.short]
     predictions = result.predictions

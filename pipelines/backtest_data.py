@@ -4,13 +4,13 @@ The target is `region, ts, value`; the operator's day-ahead forecast, where the 
 `region, ts, issued_at, value` (series `operator_forecast`). Headroom keeps its three components
 (`series, region, ts, value`), since it is scored from their joint sample paths; its observed
 value is capacity - grid_load - ai_demand. Where the data came from is recorded: the file's path,
-or the observations table version read.
+or the observations table version read; its `DataRef` lets a worker read its own regions again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from forecast import schema as S
 from forecast.evaluation.joint import COMPONENTS, headroom_actuals, split_components
 from pipelines.catalog import load_catalog
 from pipelines.config import Settings
-from pipelines.store import Store, latest_observations
+from pipelines.store import Store, latest_observations, open_store
 
 VALUE_NAMES = ("y", S.VALUE, "load_mw")
 BACKTEST_TARGETS = (S.GRID_LOAD, S.AI_DEMAND, S.HEADROOM)
@@ -28,6 +28,21 @@ BACKTEST_TARGETS = (S.GRID_LOAD, S.AI_DEMAND, S.HEADROOM)
 
 class NoDataError(ValueError):
     """The chosen data holds nothing to backtest."""
+
+
+@dataclass(frozen=True)
+class DataRef:
+    """Where a backtest's data lives, small enough to send to a worker, which re-reads its regions.
+
+    A file (`path`) or the store (`settings_json`, observations `version`: every task reads the
+    same Delta version); `days` repeats `last_days`.
+    """
+
+    target: str
+    path: str | None = None
+    settings_json: str | None = None
+    version: int | None = None
+    days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,7 @@ class BacktestData:
     calendars: dict[str, str] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
     components: pl.DataFrame | None = None  # series, region, ts, value (headroom only)
+    ref: DataRef | None = None  # how a worker reads its own regions again (None: built in memory)
 
 
 def _empty_vintages() -> pl.DataFrame:
@@ -100,6 +116,7 @@ def read_data_file(
     if regions:
         rows = rows.filter(pl.col(S.REGION).is_in(list(regions)))
     rows = rows.collect()
+    ref = DataRef(target, path=str(path.resolve()))
     vintages = _empty_vintages()
     if S.SERIES in rows.columns and S.ISSUED_AT in rows.columns:
         vintages = (
@@ -109,13 +126,13 @@ def read_data_file(
         )
     if target == S.HEADROOM:
         frame, components = _headroom(rows, f"--data {path}")
-        return BacktestData(frame, vintages, {"path": str(path)}, components=components)
+        return BacktestData(frame, vintages, {"path": str(path)}, components=components, ref=ref)
     if S.SERIES in rows.columns:
         rows = rows.filter(pl.col(S.SERIES).is_null() | (pl.col(S.SERIES) == target))
     frame = rows.select(S.REGION, S.TS, S.VALUE).sort(S.REGION, S.TS)
     if frame.height == 0:
         raise NoDataError(f"--data {path}: no rows" + (f" for regions {list(regions)}" if regions else ""))
-    return BacktestData(frame, vintages, {"path": str(path)})
+    return BacktestData(frame, vintages, {"path": str(path)}, ref=ref)
 
 
 def _series(observations: pl.LazyFrame, name: str, regions: Sequence[str] | None) -> pl.LazyFrame:
@@ -176,6 +193,7 @@ def read_store_data(
         {r: c.holidays for r, c in catalog.items() if c.holidays},
         {r: c.timezone for r, c in catalog.items()},
         components,
+        DataRef(target, settings_json=settings.model_dump_json(), version=used),
     )
 
 
@@ -197,4 +215,25 @@ def last_days(data: BacktestData, days: int) -> BacktestData:
         data.calendars,
         data.timezones,
         None if data.components is None else keep(data.components),
+        None if data.ref is None else replace(data.ref, days=min(days, data.ref.days or days)),
     )
+
+
+def read_ref(ref: DataRef, regions: Sequence[str]) -> BacktestData:
+    """Only `regions` of the data `ref` names, read again (in a worker: lazy scan, then filter)."""
+    if ref.path is not None:
+        data = read_data_file(Path(ref.path), ref.target, regions)
+    else:
+        settings = Settings.model_validate_json(ref.settings_json or "{}")
+        data = read_store_data(open_store(settings), settings, ref.target, regions, ref.version)
+    return data if ref.days is None else last_days(data, ref.days)
+
+
+def select_regions(data: BacktestData, regions: Sequence[str]) -> BacktestData:
+    """Only `regions` of data already in memory (what `read_ref` reads, without reading)."""
+
+    def keep(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col(S.REGION).is_in(list(regions)))
+
+    components = None if data.components is None else keep(data.components)
+    return replace(data, frame=keep(data.frame), vintages=keep(data.vintages), components=components)

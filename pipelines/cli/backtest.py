@@ -72,7 +72,7 @@ def backtest(
     seed: int = typer.Option(0, help="Seed of every random draw."),
     days: int = typer.Option(None, min=1, help="Only each region's last DAYS days."),
     as_of: str = typer.Option(None, "--as-of", help="Observations table version (queue: a date)."),
-    executor: str = typer.Option(None, help="Fan out refit blocks: local (process pool) or dask."),
+    executor: str = typer.Option(None, help="Fan out groups of regions: local (process pool) or dask."),
     dask_address: str = typer.Option(None, help="Scheduler of a Dask cluster, tcp://host:8786."),
     workers: int = typer.Option(None, min=1, help="Worker processes (local pool or LocalCluster)."),
     json_out: Path = typer.Option(None, "--json", help="Write the results document here."),

@@ -163,9 +163,12 @@ def test_read_store_data__an_empty_store_says_how_to_fill_it(settings, store):
         read_store_data(store, settings)
 
 
-def test_run_backtest__local_and_dask_executors_give_the_inline_numbers(csv_file):
+def test_run_backtest__local_and_dask_executors_give_the_inline_numbers(csv_file, monkeypatch):
     pytest.importorskip("distributed")
+    from pipelines import backtest_tasks
     from pipelines.executor import get_executor
+
+    monkeypatch.setattr(backtest_tasks, "REGIONS_PER_TASK", 1)  # one task per region
 
     data = read_data_file(csv_file)
     spec = BacktestSpec(horizon=6, folds=3, step=6, seed=5)

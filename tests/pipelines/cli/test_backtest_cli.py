@@ -185,3 +185,18 @@ def test_backtest_cli__headroom_without_its_components_is_one_line(csv_file, cap
     assert exit_info.value.code == 1
     err = capsys.readouterr().err.strip()
     assert "scored from its components" in err and "\n" not in err
+
+
+def test_backtest_cli__local_pool_on_a_relative_file_gives_the_inline_json(tmp_path, csv_file, monkeypatch):
+    monkeypatch.chdir(csv_file.parent)
+    args = ["backtest", "--data", csv_file.name, "--horizon", "6", "--folds", "2", "--days", "5"]
+    docs = []
+    for extra in ([], ["--executor", "local", "--workers", "2"]):
+        out = tmp_path / f"r{len(docs)}.json"
+        result = runner.invoke(app, [*args, *extra, "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(out.read_text())
+        for row in doc["results"]:
+            row.pop("fit_seconds"), row.pop("predict_seconds")
+        docs.append(doc)
+    assert docs[0] == docs[1] and docs[0]["data"]["last_days"] == 5
