@@ -5,7 +5,7 @@ each region from its own last hour). Train is every hour up to the cutoff (`expa
 last `train_hours` of them (`sliding`), gaps filled inside train only, so no value after the
 cutoff can reach a model. Folds run in refit blocks: a model is fitted at the first fold of a
 block and carried to the later ones with its parameters kept (`--refit N`: blocks of N folds;
-`never`: one block). Blocks are independent, so they fan out to workers. What runs is planned in
+`never`: one block). The pipelines fan groups of regions out to workers. What runs is planned in
 `forecast.evaluation.plan`; headroom from its components in `forecast.evaluation.joint`.
 """
 
