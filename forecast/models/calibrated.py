@@ -102,12 +102,14 @@ class CalibratedModel(ForecastModel):
         Fewer than `origins` when the series is short, but never fewer than four.
         """
         p = self.calibration_params
-        usable = (rows - p.max_horizon - p.min_train) // p.stride + 1
-        return [p.max_horizon + k * p.stride for k in range(min(p.origins, usable))]
+        first = -(-p.max_horizon // p.stride) * p.stride  # a whole number of strides before the end
+        usable = (rows - first - p.min_train) // p.stride + 1
+        return [first + k * p.stride for k in range(min(p.origins, usable))]
 
     def min_rows(self) -> int:
         p = self.calibration_params
-        return p.max_horizon + p.min_train + (min(p.origins, 4) - 1) * p.stride
+        first = -(-p.max_horizon // p.stride) * p.stride
+        return first + p.min_train + (min(p.origins, 4) - 1) * p.stride
 
     def fit(self, frame: pl.DataFrame) -> Self:
         S.require_columns(frame, FIT_COLUMNS, f"{self.name}.fit")
