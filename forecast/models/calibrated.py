@@ -36,8 +36,10 @@ class CalibrationParams:
     """How a model measures its own errors before the final fit."""
 
     max_horizon: int = field(default=168, metadata={"description": "Longest horizon calibrated, hours."})
-    origins: int = field(default=32, metadata={"description": "Past origins K whose errors calibrate."})
-    stride: int = field(default=8, metadata={"description": "Hours between calibration origins."})
+    origins: int = field(default=28, metadata={"description": "Past origins K whose errors calibrate."})
+    stride: int = field(
+        default=24, metadata={"description": "Hours between origins (24: same hour of day as the forecast)."}
+    )
     min_train: int = field(default=336, metadata={"description": "Hours the calibration fit needs at least."})
     neighbours: int = field(default=2, metadata={"description": "Steps either side pooled per step."})
     refit: bool = field(default=True, metadata={"description": "Refit on all history after calibrating."})
