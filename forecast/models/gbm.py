@@ -4,6 +4,8 @@ Each training row is (region, origin, step): features are read at or before the 
 rolling stats), from the calendar of the target hour, and temperature at the target hour when
 present; the target is y(origin + step) divided by the trailing weekly mean at the origin, so one
 model serves regions of any size and every step of the horizon (no recursion, no error feedback).
+Quantiles come either from conformal calibration of the point forecast or, with
+`intervals="quantile"`, from one quantile-objective booster per level on the same rows.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class LightGBMParams:
 
 
 class GlobalLightGBM(CalibratedModel):
-    """Direct multi-step LightGBM over all regions; conformal intervals from its backtest residuals."""
+    """Direct multi-step LightGBM over all regions; conformal or quantile-booster intervals."""
 
     name = "lightgbm"
 
