@@ -40,7 +40,10 @@ class CalibrationParams:
     stride: int = field(
         default=24, metadata={"description": "Hours between origins (24: same hour of day as the forecast)."}
     )
-    min_train: int = field(default=336, metadata={"description": "Hours the calibration fit needs at least."})
+    min_train: int = field(
+        default=288,
+        metadata={"description": "Hours the calibration fit needs at least (12 days)."},
+    )
     neighbours: int = field(default=2, metadata={"description": "Steps either side pooled per step."})
     refit: bool = field(default=True, metadata={"description": "Refit on all history after calibrating."})
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})

@@ -152,7 +152,7 @@ def test_calibration__default_origins_sit_at_the_forecasts_hour_of_day(data):
 
 
 def test_sarimax__refitting_one_object_gives_the_same_parameters_as_a_fresh_one(data):
-    # The final fit starts from the calibration fit, but never from an earlier fit() call.
+    # fit() always starts afresh: nothing of an earlier fit() call carries over.
     reused = SARIMAXModel(SMALL_SARIMAX, CAL).fit(data.filter(pl.col(S.TS) < T0 + timedelta(hours=400)))
     reused.fit(data)
     fresh = SARIMAXModel(SMALL_SARIMAX, CAL).fit(data)
