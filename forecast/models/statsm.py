@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Self
 
 import numpy as np
 import polars as pl
@@ -152,14 +151,8 @@ class SARIMAXModel(CalibratedModel):
             cols += [temperature, (temperature - p.comfort_degc) ** 2]
         return np.column_stack(cols)
 
-    def fit(self, frame: pl.DataFrame) -> Self:
-        self._results = {}  # no warm start from an earlier fit() call: fit always starts afresh
-        return super().fit(frame)
-
     def _fit_history(self, history: pl.DataFrame, future: pl.DataFrame) -> None:
-        # The final fit starts from the calibration fit's parameters (same model, two weeks less
-        # data), which cuts the optimiser's iterations several-fold for the same optimum.
-        previous, self._results, self._scale = self._results, {}, {}
+        self._results, self._scale = {}, {}
         has_temp = bool(exog_columns(history))
         for (region,), part in history.group_by(S.REGION, maintain_order=True):
             part = part.tail(self.params.window_hours)
@@ -174,10 +167,7 @@ class SARIMAXModel(CalibratedModel):
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                start = previous[str(region)].params if str(region) in previous else None
-                self._results[str(region)] = model.fit(
-                    start_params=start, disp=False, maxiter=self.params.maxiter
-                )
+                self._results[str(region)] = model.fit(disp=False, maxiter=self.params.maxiter)
             self._scale[str(region)] = (mu, sd)
 
     def _forecast_at(
