@@ -32,6 +32,7 @@ from forecast.evaluation import (  # noqa: E402
     summarize,
 )
 from forecast.features.history import regularize  # noqa: E402
+from forecast.models.gbm import LightGBMParams  # noqa: E402
 from forecast.selection import SelectionParams, fit_default  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "long"
@@ -86,6 +87,14 @@ def load_demo(days: int) -> tuple[pl.DataFrame, dict[str, str], dict[str, str]]:
     return pl.concat(frames), cal, tz
 
 
+INTERVALS: str | None = None  # --lightgbm-intervals; None keeps LightGBMParams' default
+
+
+def selection(candidates) -> SelectionParams:
+    lgbm = LightGBMParams() if INTERVALS is None else LightGBMParams(intervals=INTERVALS)
+    return SelectionParams(candidates=candidates, lightgbm=lgbm)
+
+
 def our_folds(data: pl.DataFrame, cal, tz, candidates) -> tuple[pl.DataFrame, dict[str, float]]:
     """Default model (and every candidate it fitted) on each fold: prediction rows + seconds."""
     preds, seconds = [], {}
@@ -93,7 +102,7 @@ def our_folds(data: pl.DataFrame, cal, tz, candidates) -> tuple[pl.DataFrame, di
         train, test = split_regions(data, cutoffs, H)
         t0 = time.perf_counter()
         model, report = fit_default(train.drop(S.CUTOFF), cal, tz, horizon=H, season=SEASON, seed=0,
-                                    params=SelectionParams(candidates=candidates))
+                                    params=selection(candidates))
         named = {"default": model, **model.models}
         actual = test.select(S.REGION, S.CUTOFF, S.TS, pl.col(S.VALUE).alias("y"))
         for name, m in named.items():
@@ -258,8 +267,7 @@ def speed(n_regions: int, candidates) -> None:
     print(f"\n### speed: {n_regions} regions x {ts.len()} hours = {data.height} rows", flush=True)
     proc = psutil.Process()
     t0 = time.perf_counter()
-    model, _ = fit_default(data, cal, tz, horizon=H, season=SEASON,
-                           params=SelectionParams(candidates=candidates))
+    model, _ = fit_default(data, cal, tz, horizon=H, season=SEASON, params=selection(candidates))
     t_fit = time.perf_counter() - t0
     model.predict(H, QUANTILES)
     t_ours = time.perf_counter() - t0
@@ -283,8 +291,12 @@ def main() -> None:
     parser.add_argument("--candidates", default="seasonal_naive,mstl_ets,sarimax,lightgbm,ensemble")
     parser.add_argument("--speed-candidates", default="seasonal_naive,lightgbm,ensemble")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--lightgbm-intervals", choices=["conformal", "quantile"], default=None,
+                        help="How the lightgbm candidate makes quantiles (default: LightGBMParams').")
     parser.add_argument("--cache", type=Path, default=None, help="Folder to keep fold predictions in.")
     args = parser.parse_args()
+    global INTERVALS
+    INTERVALS = args.lightgbm_intervals
     parts = args.only or ["real", "demo", "speed"]
     candidates = tuple(args.candidates.split(","))
     if not SHARED.exists() and "real" in parts:

@@ -2,20 +2,27 @@
 
 A calibrated model keeps, per region, the residual paths `actual - point` of forecasts it made at
 K past origins (rows: origins, newest first; columns: steps 1..H). Quantiles at step h are the
-point forecast plus finite-sample-corrected empirical quantiles of the residuals at steps near h;
+point forecast plus the split-conformal order statistics of the residuals at steps near h;
 sample paths add whole residual rows, so errors keep their correlation across the horizon.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 
-def conformal_level(q: float, n: int) -> float:
-    """Split-conformal level for quantile q from n residuals: pushed outwards by a factor (n+1)/n."""
-    return float(np.clip(0.5 + (q - 0.5) * (n + 1) / n, 0.0, 1.0))
+def conformal_rank(q: float, n: int) -> int:
+    """Rank (1 = smallest) of the split-conformal quantile q among n residuals.
+
+    The ceil((n+1)q)-th smallest for an upper quantile, the floor((n+1)q)-th for a lower one: the
+    finite-sample rule under which a new exchangeable residual falls below it with probability
+    >= q (above, for a lower one). Clamped to the sample when n is too small for that.
+    """
+    rank = math.ceil((n + 1) * q - 1e-9) if q >= 0.5 else math.floor((n + 1) * q + 1e-9)
+    return min(max(rank, 1), n)
 
 
 def step_pool(residuals: np.ndarray, step: int, neighbours: int) -> np.ndarray:
@@ -42,8 +49,8 @@ def conformal_offsets(
         pool = step_pool(residuals, h, neighbours)
         if pool.size == 0:
             continue
-        levels = [conformal_level(q, pool.size) for q in qs]
-        out[:, h] = np.quantile(pool, levels)
+        ranks = [conformal_rank(q, pool.size) for q in qs]
+        out[:, h] = np.sort(pool)[np.array(ranks) - 1]
     # Quantiles of one sample at increasing levels are ordered already; this guards ties and NaN.
     return np.maximum.accumulate(out, axis=0)
 

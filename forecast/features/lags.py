@@ -13,7 +13,7 @@ from forecast import schema as S
 
 ORIGIN, STEP = "origin", "step"
 ROLLING = ("last", "last_diff", "mean_24", "std_24", "min_24", "max_24", "mean_168", "std_168")
-LAGS = ("lag_day", "lag_day2", "lag_week")
+LAGS = ("lag_day", "lag_day2", "lag_week", "mean_day7")
 LAG_FEATURES = (*ROLLING, *LAGS)
 SCALE = "scale"
 
@@ -45,6 +45,14 @@ def rolling_stats(history: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.col(SCALE).alias("mean_168"))
 
 
+def same_hour_mean(values: pl.DataFrame, days: int) -> pl.DataFrame:
+    """`region, ts, value`: mean of the value at ts and at the same hour of the `days - 1` days before."""
+    v = pl.col(S.VALUE)
+    return values.sort(S.REGION, S.TS).with_columns(
+        pl.mean_horizontal([v.shift(24 * d).over(S.REGION) for d in range(days)]).alias(S.VALUE)
+    )
+
+
 def _lag(design: pl.DataFrame, values: pl.DataFrame, name: str, period: int, extra: int) -> pl.DataFrame:
     """Value at ts - period * (ceil(step / period) + extra): the latest same-phase hour <= origin."""
     back = period * ((pl.col(STEP) + period - 1) // period + extra)
@@ -66,6 +74,7 @@ def add_lag_features(design: pl.DataFrame, history: pl.DataFrame, normalise: boo
     out = _lag(out, values, "lag_day", 24, 0)
     out = _lag(out, values, "lag_day2", 24, 1)
     out = _lag(out, values, "lag_week", 168, 0)
+    out = _lag(out, same_hour_mean(values, 7), "mean_day7", 24, 0)
     if not normalise:
         return out
     safe = pl.when(pl.col(SCALE).abs() > 1e-9).then(pl.col(SCALE)).otherwise(1.0)

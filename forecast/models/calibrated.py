@@ -36,9 +36,14 @@ class CalibrationParams:
     """How a model measures its own errors before the final fit."""
 
     max_horizon: int = field(default=168, metadata={"description": "Longest horizon calibrated, hours."})
-    origins: int = field(default=32, metadata={"description": "Past origins K whose errors calibrate."})
-    stride: int = field(default=8, metadata={"description": "Hours between calibration origins."})
-    min_train: int = field(default=336, metadata={"description": "Hours the calibration fit needs at least."})
+    origins: int = field(default=28, metadata={"description": "Past origins K whose errors calibrate."})
+    stride: int = field(
+        default=24, metadata={"description": "Hours between origins (24: same hour of day as the forecast)."}
+    )
+    min_train: int = field(
+        default=288,
+        metadata={"description": "Hours the calibration fit needs at least (12 days)."},
+    )
     neighbours: int = field(default=2, metadata={"description": "Steps either side pooled per step."})
     refit: bool = field(default=True, metadata={"description": "Refit on all history after calibrating."})
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})
@@ -102,12 +107,14 @@ class CalibratedModel(ForecastModel):
         Fewer than `origins` when the series is short, but never fewer than four.
         """
         p = self.calibration_params
-        usable = (rows - p.max_horizon - p.min_train) // p.stride + 1
-        return [p.max_horizon + k * p.stride for k in range(min(p.origins, usable))]
+        first = -(-p.max_horizon // p.stride) * p.stride  # a whole number of strides before the end
+        usable = (rows - first - p.min_train) // p.stride + 1
+        return [first + k * p.stride for k in range(min(p.origins, usable))]
 
     def min_rows(self) -> int:
         p = self.calibration_params
-        return p.max_horizon + p.min_train + (min(p.origins, 4) - 1) * p.stride
+        first = -(-p.max_horizon // p.stride) * p.stride
+        return first + p.min_train + (min(p.origins, 4) - 1) * p.stride
 
     def fit(self, frame: pl.DataFrame) -> Self:
         S.require_columns(frame, FIT_COLUMNS, f"{self.name}.fit")

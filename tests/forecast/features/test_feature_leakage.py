@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from forecast import schema as S
@@ -77,3 +78,16 @@ def test_calendar__region_without_a_calendar_has_no_holidays():
     ts = datetime(2024, 12, 25, 12, tzinfo=UTC)
     design = pl.DataFrame({S.REGION: ["x"], S.TS: [ts]}).with_columns(pl.col(S.TS).cast(S.UTC_TS))
     assert add_calendar(design, {}, {})["holiday"][0] == 0
+
+
+def test_mean_day7__is_the_mean_of_the_target_hour_over_the_seven_latest_days():
+    frame = history(600, 4, temperature=False)
+    origin = T0 + timedelta(hours=400)
+    feats = features_at(frame, origin, 30)
+    values = frame[S.VALUE].to_numpy()
+    for step in (1, 24, 25, 30):
+        lag = 24 * -(-step // 24)  # latest same hour at or before the origin
+        target = 400 + step - lag
+        expected = np.mean([values[target - 24 * d] for d in range(7)])
+        row = feats.filter(pl.col("step") == step).row(0, named=True)
+        assert row["mean_day7"] * row["scale"] == pytest.approx(expected)

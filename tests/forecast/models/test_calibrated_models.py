@@ -139,3 +139,21 @@ def test_model__raises_not_fitted_and_too_short_errors(data):
         SeasonalNaiveRule(24, CAL).fit(series("a", 100, 1, 10.0))
     with pytest.raises(ValueError, match="calibrated up to 12"):
         SeasonalNaiveRule(24, CAL).fit(data).predict(13)
+
+
+def test_calibration__default_origins_sit_at_the_forecasts_hour_of_day(data):
+    # 24-hour stride: every residual at step h is an error for the same hour of day as step h.
+    cal = CalibrationParams(max_horizon=12, min_train=120)
+    model = SeasonalNaiveRule(24, cal).fit(data)
+    last_hour = data[S.TS].max().hour
+    assert model.calibration["origin"].dt.hour().unique().to_list() == [last_hour]
+    offsets = model.calibration_offsets(420)
+    assert offsets[0] == 24 and set(np.diff(offsets)) == {24}
+
+
+def test_sarimax__refitting_one_object_gives_the_same_parameters_as_a_fresh_one(data):
+    # fit() always starts afresh: nothing of an earlier fit() call carries over.
+    reused = SARIMAXModel(SMALL_SARIMAX, CAL).fit(data.filter(pl.col(S.TS) < T0 + timedelta(hours=400)))
+    reused.fit(data)
+    fresh = SARIMAXModel(SMALL_SARIMAX, CAL).fit(data)
+    np.testing.assert_allclose(reused._results["a"].params, fresh._results["a"].params)
