@@ -48,17 +48,20 @@ REAL = {
 }
 
 
+def read_window(file: str, name: str, days: int, gap_days: int = 0) -> pl.DataFrame:
+    """`days` of one region's load from a shared file, ending `gap_days` before its last value."""
+    part = (
+        pl.scan_csv(SHARED / file, try_parse_dates=True)
+        .filter(pl.col(S.REGION) == name)
+        .select(S.REGION, pl.col(S.TS).cast(S.UTC_TS), pl.col("load_mw").cast(pl.Float64).alias(S.VALUE))
+        .collect()
+    )
+    end = part.drop_nulls()[S.TS].max() - timedelta(days=gap_days)
+    return part.filter((pl.col(S.TS) <= end) & (pl.col(S.TS) > end - timedelta(days=days)))
+
+
 def load_real(days: int) -> tuple[pl.DataFrame, dict[str, str], dict[str, str]]:
-    frames = []
-    for name, (file, _, _) in REAL.items():
-        part = (
-            pl.scan_csv(SHARED / file, try_parse_dates=True)
-            .filter(pl.col(S.REGION) == name)
-            .select(S.REGION, pl.col(S.TS).cast(S.UTC_TS), pl.col("load_mw").cast(pl.Float64).alias(S.VALUE))
-            .collect()
-        )
-        end = part.drop_nulls()[S.TS].max()
-        frames.append(part.filter(pl.col(S.TS) > end - timedelta(days=days)))
+    frames = [read_window(file, name, days) for name, (file, _, _) in REAL.items()]
     history, _ = regularize(pl.concat(frames))  # same gap filling for every model
     return history, {k: v[1] for k, v in REAL.items()}, {k: v[2] for k, v in REAL.items()}
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from accuracy import QUANTILES, SHARED, score  # noqa: E402
+from accuracy import QUANTILES, read_window, score  # noqa: E402
 
 from forecast import schema as S  # noqa: E402
 from forecast.evaluation import region_cutoffs, split_regions  # noqa: E402
@@ -55,16 +54,7 @@ SETTINGS = {
 
 
 def load(days: int, gap_days: int) -> pl.DataFrame:
-    frames = []
-    for name, (file, _, _) in VALIDATION.items():
-        part = (
-            pl.scan_csv(SHARED / file, try_parse_dates=True)
-            .filter(pl.col(S.REGION) == name)
-            .select(S.REGION, pl.col(S.TS).cast(S.UTC_TS), pl.col("load_mw").cast(pl.Float64).alias(S.VALUE))
-            .collect()
-        )
-        end = part.drop_nulls()[S.TS].max() - timedelta(days=gap_days)
-        frames.append(part.filter((pl.col(S.TS) <= end) & (pl.col(S.TS) > end - timedelta(days=days))))
+    frames = [read_window(file, name, days, gap_days) for name, (file, _, _) in VALIDATION.items()]
     return regularize(pl.concat(frames))[0]
 
 
