@@ -21,7 +21,7 @@ from forecast.models import ForecastModel
 from forecast.routing import ByRegion
 from pipelines.config import Settings
 from pipelines.model_files import write_model
-from pipelines.registry import ChecksumMismatchError, ModelVersion, Registry, RegistryError, code_version
+from pipelines.registry import ModelVersion, Registry, code_version
 
 DEMANDS = (S.GRID_LOAD, S.AI_DEMAND)
 MIN_TRAIN_HOURS = 168  # below this after the holdout, a region is fitted on all it has, unscored
@@ -135,8 +135,8 @@ def champion_figures(
     for region in regions:
         try:
             found = loader.get(region, target)
-        except (ChecksumMismatchError, RegistryError) as exc:
-            out[region] = (None, None, None, f"champion unusable: {exc}")
+        except Exception as exc:  # a bad checksum, or files older code wrote: the challenger replaces it
+            out[region] = (None, None, None, f"champion unusable: {type(exc).__name__}: {exc}")
             continue
         if found is None:
             out[region] = (None, None, None, "no champion")

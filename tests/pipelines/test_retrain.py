@@ -1,5 +1,6 @@
 """Registry-backed training: versions with backtests, refresh from champions, champion/challenger, drift."""
 
+import hashlib
 from datetime import timedelta
 
 import polars as pl
@@ -182,3 +183,19 @@ def test_models__list_and_promote_by_hand_roll_back(trained):
     assert _served(store)["de-fra"] == second.model_version
     with pytest.raises(RegistryError, match="no version 'nope'"):
         promote_version(store, settings, "us-nova", "nope", NOW)
+
+
+def test_retrain__a_champion_that_no_longer_loads_is_replaced_with_the_reason(trained):
+    settings, store, report = trained
+    registry = Registry(settings)
+    for region in report.regions:  # as if written by code whose classes have changed since
+        folder = registry.folder(region, S.GRID_LOAD, report.model_version)
+        record = registry.metadata(region, S.GRID_LOAD, report.model_version)
+        (folder / "model.pickle").unlink()
+        (folder / "model.pickle").write_bytes(b"not a pickle")
+        files = {**record.files, "model.pickle": hashlib.sha256(b"not a pickle").hexdigest()}
+        (folder / "metadata.json").write_text(record.model_copy(update={"files": files}).model_dump_json())
+    result = run_retrain(store, settings, NOW + timedelta(hours=1))
+    decision = result.decisions["us-wtx"][S.GRID_LOAD]
+    assert decision["promoted"] and "champion unusable: UnpicklingError" in decision["reason"]
+    assert registry.champion("us-wtx", S.GRID_LOAD)["version"] == result.model_version
