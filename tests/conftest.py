@@ -39,11 +39,23 @@ def store(settings: Settings) -> Store:
     return Store(settings.tables)
 
 
+def trained_demo_home(folder: Path, days: int) -> Settings:
+    """Settings of `folder/home` holding `days` of demo data (seed 7) and one trained issue."""
+    settings = Settings(home=folder / "home")
+    store = Store(settings.tables)
+    run_demo(store, settings, NOW, days=days, seed=7)
+    run_train(store, settings, NOW)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A home holding 60 days of demo data and one trained forecast issue; treat as read-only."""
-    settings = Settings(home=tmp_path_factory.mktemp("demo") / "home")
-    store = Store(settings.tables)
-    run_demo(store, settings, NOW, days=60, seed=7)
-    run_train(store, settings, NOW)
-    return settings
+    return trained_demo_home(tmp_path_factory.mktemp("demo"), days=60)
+
+
+@pytest.fixture(scope="session")
+def planning_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """300 days of demo data (the monthly outlook needs 8 complete months) and one trained issue;
+    read-only (copy it to write)."""
+    return trained_demo_home(tmp_path_factory.mktemp("planning"), days=300)

@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from pipelines.config import Settings
-from pipelines.demo import run_demo
-from pipelines.store import Store
-from pipelines.train import run_train
 from service.app import create_app
 from service.options import ServiceOptions
-from tests.conftest import NOW
 from tests.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -28,19 +23,9 @@ README_SHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
 
 
 @pytest.fixture(scope="module")
-def planning_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """300 days of demo data (the monthly outlook needs 8 complete months) and one trained issue."""
-    settings = Settings(home=tmp_path_factory.mktemp("dashboard") / "home")
-    store = Store(settings.tables)
-    run_demo(store, settings, NOW, days=300, seed=7)
-    run_train(store, settings, NOW)
-    return settings
-
-
-@pytest.fixture(scope="module")
-def server(planning_settings):
+def server(planning_home):
     port = free_port()
-    app = create_app(planning_settings, ServiceOptions(forecast_check_seconds=0))
+    app = create_app(planning_home, ServiceOptions(forecast_check_seconds=0))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

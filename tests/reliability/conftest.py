@@ -16,10 +16,8 @@ import pytest
 
 from forecast import schema as S
 from pipelines.config import Settings
-from pipelines.demo import run_demo
 from pipelines.ingest import ingest_file
 from pipelines.store import Store
-from pipelines.train import run_train
 from tests.conftest import NOW
 from tests.servers import free_port, wait_until_up
 
@@ -136,13 +134,9 @@ def serve(home: Path, log: Path, scheduler: bool = False, **env: str) -> Served:
 
 
 @pytest.fixture(scope="session")
-def planning_demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """300 days of demo data and one trained issue (every endpoint has what it needs); copy to write."""
-    settings = Settings(home=tmp_path_factory.mktemp("reliability-demo") / "home")
-    store = Store(settings.tables)
-    run_demo(store, settings, NOW, days=300, seed=7)
-    run_train(store, settings, NOW)
-    return settings.home
+def planning_demo_home(planning_home: Settings) -> Path:
+    """The 300-day trained demo home (every endpoint has what it needs); copy it to write."""
+    return planning_home.home
 
 
 @pytest.fixture

@@ -1,27 +1,12 @@
-"""Service fixtures: apps over the shared demo home, and a home long enough for monthly planning."""
+"""Service fixtures: apps over the shared demo homes (tests/conftest.py)."""
 
 import pytest
 from fastapi.testclient import TestClient
 
-from pipelines.config import Settings
-from pipelines.demo import run_demo
-from pipelines.store import Store
-from pipelines.train import run_train
 from service.app import create_app
 from service.options import ServiceOptions
-from tests.conftest import NOW
 
 WRITE_KEY = "test-write-key-0123456789"
-
-
-@pytest.fixture(scope="session")
-def planning_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """300 days of demo data (the outlook needs 8 complete months) and one trained issue; read-only."""
-    settings = Settings(home=tmp_path_factory.mktemp("planning") / "home")
-    store = Store(settings.tables)
-    run_demo(store, settings, NOW, days=300, seed=7)
-    run_train(store, settings, NOW)
-    return settings
 
 
 def options(**overrides) -> ServiceOptions:
