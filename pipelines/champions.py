@@ -119,9 +119,10 @@ class ChampionLoader:
         record = self.registry.champion_record(region, target)
         if record is None:
             return None
-        self.registry.open(region, target, record.version)  # every region's files are checked
         key = (target, record.version)
-        if key not in self._models:
+        if key in self._models:  # the model is read once; every region's own files are still checked
+            self.registry.open(region, target, record.version)
+        else:
             self._models[key] = self.registry.load(region, target, record.version)
         return record, self._models[key]
 

@@ -26,9 +26,12 @@ VERSION_COLUMNS = {
 def list_versions(settings: Settings, region: str | None = None, target: str | None = None) -> pl.DataFrame:
     """Every registered version, newest first, with its backtest figures and champion mark."""
     registry = Registry(settings)
-    rows = []
+    rows, pointers = [], {}
     for record in registry.versions(region, target):
-        pointer = registry.champion(record.region, record.target) or {}
+        key = (record.region, record.target)
+        if key not in pointers:
+            pointers[key] = registry.champion(*key) or {}
+        pointer = pointers[key]
         champion = pointer.get("version") == record.version
         rows.append({
             "region": record.region, "target": record.target, "version": record.version,
