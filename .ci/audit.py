@@ -3,8 +3,9 @@ could not be audited (this workplace's network reaches no advisory service)."""
 
 import json
 import sys
+from pathlib import Path
 
-deps = json.load(open(sys.argv[1]))["dependencies"]
+deps = json.loads(Path(sys.argv[1]).read_text())["dependencies"]
 skipped = sorted(d["name"] for d in deps if "skip_reason" in d)
 fixable = [
     f"{d['name']} {d['version']}: {v['id']} fixed in {', '.join(v['fix_versions'])}"

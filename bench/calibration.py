@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +26,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import QUANTILES, read_window, score  # noqa: E402
 
+from forecast import conformal  # noqa: E402
 from forecast import schema as S  # noqa: E402
 from forecast.evaluation import region_cutoffs, split_regions  # noqa: E402
 from forecast.features.history import regularize  # noqa: E402
 from forecast.models.calibrated import CalibrationParams  # noqa: E402
 from forecast.models.gbm import GlobalLightGBM, LightGBMParams  # noqa: E402
 from forecast.models.naive import SeasonalNaiveRule  # noqa: E402
+from forecast.models.statsm import SARIMAXModel, SARIMAXParams  # noqa: E402
 
 H = 24
 VALIDATION = {
@@ -50,6 +53,10 @@ SETTINGS = {
     "gbm_k28_s24": ("lightgbm", 28, 24, "conformal"),
     "gbm_k56_s24": ("lightgbm", 56, 24, "conformal"),
     "gbm_quantile": ("lightgbm", 28, 24, "quantile"),
+    "sarimax_201": ("sarimax:2,0,1", 28, 24, "conformal"),
+    "sarimax_201_fitmean": ("sarimax:2,0,1:fitmean", 28, 24, "conformal"),
+    "sarimax_211": ("sarimax:2,1,1", 28, 24, "conformal"),
+    "sarimax_111": ("sarimax:1,1,1", 28, 24, "conformal"),
 }
 
 
@@ -58,19 +65,35 @@ def load(days: int, gap_days: int) -> pl.DataFrame:
     return regularize(pl.concat(frames))[0]
 
 
-def run(setting: str, data: pl.DataFrame, folds: int, step: int, rows: int) -> pl.DataFrame:
+def make(kind: str, cal: CalibrationParams, params: LightGBMParams, calendars, timezones):
+    """The model a setting names; `sarimax:p,d,q` is SARIMAX of that order."""
+    if kind == "naive":
+        return SeasonalNaiveRule(24, cal)
+    if kind.startswith("sarimax:"):
+        _, order, *rest = kind.split(":")
+        params = SARIMAXParams(order=tuple(int(x) for x in order.split(",")), local_level=not rest)
+        return SARIMAXModel(params, cal)
+    return GlobalLightGBM(params, cal, calendars, timezones)
+
+
+def run(
+    setting: str, data: pl.DataFrame, folds: int, step: int, rows: int, shift: int = 0, max_horizon: int = H
+) -> pl.DataFrame:
+    """Fold predictions of one setting; `shift` > 0 fits that many hours before the cutoff and
+    re-anchors at the cutoff with `update()`, as the scheduled refresh does."""
     kind, origins, stride, intervals = SETTINGS[setting]
-    cal = CalibrationParams(max_horizon=H, origins=origins, stride=stride)
+    cal = CalibrationParams(max_horizon=max_horizon, origins=origins, stride=stride)
     params = LightGBMParams(intervals=intervals, rows_budget=rows)
     calendars = {k: v[1] for k, v in VALIDATION.items()}
     timezones = {k: v[2] for k, v in VALIDATION.items()}
     preds = []
     for _, cutoffs in region_cutoffs(data, H, folds, step).group_by("fold", maintain_order=True):
         train, test = split_regions(data, cutoffs, H)
-        model = (
-            SeasonalNaiveRule(24, cal) if kind == "naive"
-            else GlobalLightGBM(params, cal, calendars, timezones)
-        ).fit(train.drop(S.CUTOFF))
+        train = train.drop(S.CUTOFF)
+        fitted = train.filter(pl.col(S.TS) <= pl.col(S.TS).max().over(S.REGION) - timedelta(hours=shift))
+        model = make(kind, cal, params, calendars, timezones).fit(fitted)
+        if shift:
+            model.update(train)
         wide = model.predict(H, QUANTILES).pivot(on=S.QUANTILE, index=[S.REGION, S.TS], values=S.VALUE)
         cols = ("lo_95", "lo_80", "yhat", "hi_80", "hi_95")
         names = dict(zip((str(q) for q in QUANTILES), cols, strict=True))
@@ -97,14 +120,22 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--rows", type=int, default=400_000, help="LightGBM rows_budget.")
     parser.add_argument("--gap-days", type=int, default=60, help="Days left out at each series' end.")
+    parser.add_argument("--anchor-shift", type=int, default=0,
+                        help="Fit this many hours before each cutoff, re-anchor at it (refresh).")
+    parser.add_argument("--max-horizon", type=int, default=H, help="Hours calibrated (pipelines: 168).")
+    parser.add_argument("--no-align", action="store_true",
+                        help="Re-anchored forecasts use each step's own lead, whatever its hour of day.")
     args = parser.parse_args()
+    if args.no_align:
+        conformal.lead_columns = lambda shift, horizon, calibrated: np.arange(horizon)
     data = load(args.days, args.gap_days)
     print(f"validation: {data[S.REGION].n_unique()} series, {data.height} rows; {args.folds} folds "
           f"{args.step} h apart, horizon {H}", flush=True)
     rows = []
     for setting in args.settings.split(","):
         t0 = time.perf_counter()
-        per_fold = score(run(setting, data, args.folds, args.step, args.rows), data)
+        per_fold = score(run(setting, data, args.folds, args.step, args.rows, args.anchor_shift,
+                                 args.max_horizon), data)
         row = {"setting": setting, "seconds": round(time.perf_counter() - t0, 1)}
         for m in ("mase", "pinball", "coverage_80", "coverage_95", "width_80", "winkler_80"):
             vals = per_fold[m].to_numpy()

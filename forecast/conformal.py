@@ -55,6 +55,21 @@ def conformal_offsets(
     return np.maximum.accumulate(out, axis=0)
 
 
+def lead_columns(shift: int, horizon: int, calibrated: int) -> np.ndarray:
+    """Residual columns (0-based) for steps 1..horizon of a forecast `shift` hours of day after the
+    calibration origins.
+
+    Step s takes the errors at lead s + shift, whose target hours have step s's hour of day (load
+    errors differ far more between night and peak than between nearby leads); past the calibrated
+    leads one day less; where neither exists, its own lead. Never a shorter lead except that wrap.
+    """
+    steps = np.arange(1, horizon + 1)
+    lead = steps + shift % 24
+    lead = np.where(lead > calibrated, lead - 24, lead)
+    lead = np.where((lead < 1) | (lead > calibrated), steps, lead)
+    return lead - 1
+
+
 def draw_origins(n_origins: int, n_samples: int, seed: int) -> np.ndarray:
     """Which residual rows the samples use; same seed and K -> same origins in every component."""
     return np.random.default_rng(seed).integers(0, n_origins, size=n_samples)

@@ -179,12 +179,36 @@ class CalibratedModel(ForecastModel):
         """Residual paths (K origins newest first, max_horizon steps) of one region."""
         return self._residuals[region]
 
+    def aligned_residuals(self, points: pl.DataFrame) -> dict[str, np.ndarray]:
+        """Per region of `points` (`region, step, ts`), residual paths (K, steps) at the same hours
+        of day as its forecast (see `conformal.lead_columns`).
+
+        With a stride of whole days every calibration origin has the hour of day of the fit's end;
+        a forecast re-anchored since (`update`) starts at another hour, and each of its steps
+        takes the errors made for its own hour of day.
+        """
+        horizon = int(points[STEP].max())
+        fitted = {}
+        if self.calibration_params.stride % 24 == 0 and self.calibration.height:
+            newest = self.calibration.filter(pl.col(K) == 0).group_by(S.REGION).agg(pl.col(ORIGIN).first())
+            fitted = dict(zip(newest[S.REGION], newest[ORIGIN].dt.hour(), strict=True))
+        first = points.filter(pl.col(STEP) == 1).select(
+            S.REGION, (pl.col(S.TS) - pl.duration(hours=1)).dt.hour().alias("hour")
+        )
+        out = {}
+        for region, hour in first.iter_rows():
+            residuals = self._residuals[region]
+            shift = (hour - fitted[region]) % 24 if region in fitted else 0
+            out[region] = residuals[:, conformal.lead_columns(shift, horizon, residuals.shape[1])]
+        return out
+
     def predict(self, horizon: int, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pl.DataFrame:
         qs = check_quantiles(quantiles)
-        frames = []
-        for (region,), part in self.point(horizon).group_by(S.REGION, maintain_order=True):
+        frames, points = [], self.point(horizon)
+        residuals = self.aligned_residuals(points)
+        for (region,), part in points.group_by(S.REGION, maintain_order=True):
             offsets = conformal.conformal_offsets(
-                self._residuals[str(region)], qs, horizon, self.calibration_params.neighbours
+                residuals[str(region)], qs, horizon, self.calibration_params.neighbours
             )
             values = part[YHAT].to_numpy()[None, :] + offsets
             frames.append(pl.DataFrame({
@@ -200,9 +224,10 @@ class CalibratedModel(ForecastModel):
         )
 
     def sample_paths(self, horizon: int, n_samples: int, seed: int) -> pl.DataFrame:
-        frames = []
-        for (region,), part in self.point(horizon).group_by(S.REGION, maintain_order=True):
-            noise = conformal.residual_paths(self._residuals[str(region)], horizon, n_samples, seed)
+        frames, points = [], self.point(horizon)
+        residuals = self.aligned_residuals(points)
+        for (region,), part in points.group_by(S.REGION, maintain_order=True):
+            noise = conformal.residual_paths(residuals[str(region)], horizon, n_samples, seed)
             paths = part[YHAT].to_numpy()[None, :] + noise
             frames.append(pl.DataFrame({
                 S.REGION: str(region),

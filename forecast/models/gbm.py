@@ -219,10 +219,11 @@ class GlobalLightGBM(CalibratedModel):
         if (lower | upper).any():
             point = table[:, int(np.flatnonzero(levels == 0.5)[0])]
             steps, regions = keys[STEP].to_numpy() - 1, keys[S.REGION].to_numpy()
+            residuals = self.aligned_residuals(keys)
             for region in np.unique(regions):
                 mine = regions == region
                 offsets = conformal.conformal_offsets(
-                    self._residuals[str(region)], list(qs[lower | upper]), horizon,
+                    residuals[str(region)], list(qs[lower | upper]), horizon,
                     self.calibration_params.neighbours,
                 )
                 values[np.ix_(mine, lower | upper)] = point[mine, None] + offsets[:, steps[mine]].T

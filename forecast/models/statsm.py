@@ -127,6 +127,10 @@ class SARIMAXParams:
     weekly_terms: int = field(default=3, metadata={"description": "Fourier pairs of the weekly cycle."})
     comfort_degc: float = field(default=18.0, metadata={"description": "Temperature of least load."})
     maxiter: int = field(default=50, metadata={"description": "L-BFGS iterations of the likelihood fit."})
+    local_level: bool = field(
+        default=True,
+        metadata={"description": "Centre y on the mean of the window before each origin, not the fit's."},
+    )
 
 
 class SARIMAXModel(CalibratedModel):
@@ -161,9 +165,10 @@ class SARIMAXModel(CalibratedModel):
             y = part[S.VALUE].to_numpy()
             # Standardised y and a concentrated scale: the optimiser converges in far fewer steps.
             mu, sd = float(y.mean()), float(y.std()) or 1.0
+            # A constant with differencing (d > 0) would be a drift: none then.
             model = SARIMAX(
-                (y - mu) / sd, exog=self._exog(hours, temp), order=self.params.order, trend="c",
-                concentrate_scale=True,
+                (y - mu) / sd, exog=self._exog(hours, temp), order=self.params.order,
+                trend="c" if self.params.order[1] == 0 else "n", concentrate_scale=True,
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -195,6 +200,8 @@ class SARIMAXModel(CalibratedModel):
                     ahead[S.TEMPERATURE].to_numpy() if has_temp else None,
                 )
                 mu, sd = self._scale[region]
+                if self.params.local_level:
+                    mu = float(values[max(0, i + 1 - self.params.window_hours): i + 1].mean())
                 applied = res.apply((values[lo: i + 1] - mu) / sd, exog=x_now)
                 rows.append(mu + sd * np.asarray(applied.forecast(horizon, exog=x_ahead)))
             frames.append(_frame(region, origins, np.vstack(rows)))

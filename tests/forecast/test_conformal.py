@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from forecast import schema as S
-from forecast.conformal import conformal_offsets, conformal_rank, draw_origins, residual_paths
+from forecast.conformal import (
+    conformal_offsets,
+    conformal_rank,
+    draw_origins,
+    lead_columns,
+    residual_paths,
+)
 from forecast.models.calibrated import CalibrationParams
 from forecast.models.naive import SeasonalNaiveRule
 
@@ -93,3 +99,13 @@ def test_calibrated_model__covers_a_series_with_known_noise_at_the_nominal_rate(
         hits95.append((actual >= pred[:, 0]) & (actual <= pred[:, 3]))
     assert 0.76 <= np.mean(hits80) <= 0.84
     assert 0.93 <= np.mean(hits95) <= 0.975
+
+
+def test_lead_columns__take_the_same_hour_of_day_at_an_equal_or_longer_lead():
+    np.testing.assert_array_equal(lead_columns(0, 5, 48), np.arange(5))
+    np.testing.assert_array_equal(lead_columns(7, 5, 48), np.arange(7, 12))
+    # past the calibrated leads: one day less; shifts are hours of day
+    np.testing.assert_array_equal(lead_columns(30, 3, 48), lead_columns(6, 3, 48))
+    np.testing.assert_array_equal(lead_columns(10, 40, 48)[-3:], [47, 24, 25])
+    # neither fits (calibrated for under a day): the step's own lead
+    np.testing.assert_array_equal(lead_columns(10, 12, 12), [10, 11, *range(2, 12)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -157,3 +158,44 @@ def test_sarimax__refitting_one_object_gives_the_same_parameters_as_a_fresh_one(
     reused.fit(data)
     fresh = SARIMAXModel(SMALL_SARIMAX, CAL).fit(data)
     np.testing.assert_allclose(reused._results["a"].params, fresh._results["a"].params)
+
+
+def noisy_at_night(hours: int, seed: int = 3) -> pl.DataFrame:
+    """A flat series whose noise is large only from 00:00 to 05:59 UTC."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(hours)
+    night = (t % 24) < 6
+    value = 100.0 + np.where(night, rng.normal(0, 20, hours), rng.normal(0, 0.5, hours))
+    ts = [T0 + timedelta(hours=int(h)) for h in t]
+    return pl.DataFrame({S.REGION: "a", S.TS: ts, S.VALUE: value}).with_columns(pl.col(S.TS).cast(S.UTC_TS))
+
+
+@pytest.mark.parametrize("shift", [0, 7, 13, 23])
+def test_update__intervals_follow_the_hour_of_day_of_the_new_origin(shift):
+    # Calibrated at one hour of day, re-anchored `shift` hours later (as refresh does): each step
+    # still gets the errors made for its own hour of day, wide at night and narrow by day.
+    cal = CalibrationParams(max_horizon=48, min_train=120, neighbours=0)
+    frame = noisy_at_night(24 * 40 + 12)
+    model = SeasonalNaiveRule(24, cal).fit(frame.head(frame.height - shift)).update(frame)
+    wide = model.predict(24, [0.1, 0.9]).pivot(on=S.QUANTILE, index=S.TS, values=S.VALUE)
+    width = (wide["0.9"] - wide["0.1"]).to_numpy()
+    night = (wide[S.TS].dt.hour() < 6).to_numpy()
+    assert width[night].min() > 5 * width[~night].max()
+    paths = model.sample_paths(24, 200, seed=1).pivot(on=S.TS, index=S.SAMPLE, values=S.VALUE)
+    spread = paths.drop(S.SAMPLE).to_numpy().std(axis=0)
+    assert spread[night].min() > 5 * spread[~night].max()
+
+
+def test_sarimax__forecasts_revert_to_the_level_before_the_origin_not_the_fits():
+    # A level that moved since the fit: the forecast of a re-anchored model follows the new level.
+    frame = series("a", 420, 1, 1000.0)
+    later = pl.col(S.TS) >= T0 + timedelta(hours=300)
+    moved = frame.with_columns(pl.when(later).then(pl.col(S.VALUE) + 300).otherwise(pl.col(S.VALUE)))
+    params = SARIMAXParams(window_hours=96, filter_hours=96, maxiter=15)
+    moves = {}
+    for local_level in (True, False):
+        model = SARIMAXModel(replace(params, local_level=local_level), CAL).fit(frame)
+        before = model.point(12)["yhat"].mean()
+        moves[local_level] = model.update(moved).point(12)["yhat"].mean() - before
+    assert 260 < moves[True] < 340
+    assert not 260 < moves[False] < 340
