@@ -55,6 +55,9 @@ SETTINGS = {
     "gbm_quantile": ("lightgbm", 28, 24, "quantile"),
     "sarimax_201": ("sarimax:2,0,1", 28, 24, "conformal"),
     "sarimax_201_fitmean": ("sarimax:2,0,1:fitmean", 28, 24, "conformal"),
+    "sarimax_201_centre": ("sarimax:2,0,1", 28, 24, "centre"),
+    "naive_centre": ("naive", 28, 24, "centre"),
+    "gbm_centre": ("lightgbm", 28, 24, "centre"),
     "sarimax_211": ("sarimax:2,1,1", 28, 24, "conformal"),
     "sarimax_111": ("sarimax:1,1,1", 28, 24, "conformal"),
 }
@@ -82,8 +85,10 @@ def run(
     """Fold predictions of one setting; `shift` > 0 fits that many hours before the cutoff and
     re-anchors at the cutoff with `update()`, as the scheduled refresh does."""
     kind, origins, stride, intervals = SETTINGS[setting]
-    cal = CalibrationParams(max_horizon=max_horizon, origins=origins, stride=stride)
-    params = LightGBMParams(intervals=intervals, rows_budget=rows)
+    # "centre": conformal intervals around the point, each step's residuals centred on their median
+    centre = intervals == "centre"
+    cal = CalibrationParams(max_horizon=max_horizon, origins=origins, stride=stride, centre=centre)
+    params = LightGBMParams(intervals="conformal" if centre else intervals, rows_budget=rows)
     calendars = {k: v[1] for k, v in VALIDATION.items()}
     timezones = {k: v[2] for k, v in VALIDATION.items()}
     preds = []

@@ -45,6 +45,10 @@ class CalibrationParams:
         metadata={"description": "Hours the calibration fit needs at least (12 days)."},
     )
     neighbours: int = field(default=2, metadata={"description": "Steps either side pooled per step."})
+    centre: bool = field(
+        default=False,
+        metadata={"description": "Centre each step's residuals on their median: the median is the point."},
+    )
     refit: bool = field(default=True, metadata={"description": "Refit on all history after calibrating."})
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})
     seed: int = field(default=0, metadata={"description": "Seed of sample paths drawn by predict()."})
@@ -199,7 +203,10 @@ class CalibratedModel(ForecastModel):
         for region, hour in first.iter_rows():
             residuals = self._residuals[region]
             shift = (hour - fitted[region]) % 24 if region in fitted else 0
-            out[region] = residuals[:, conformal.lead_columns(shift, horizon, residuals.shape[1])]
+            aligned = residuals[:, conformal.lead_columns(shift, horizon, residuals.shape[1])]
+            if self.calibration_params.centre:
+                aligned = aligned - np.nan_to_num(np.nanmedian(aligned, axis=0))
+            out[region] = aligned
         return out
 
     def predict(self, horizon: int, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pl.DataFrame:

@@ -199,3 +199,16 @@ def test_sarimax__forecasts_revert_to_the_level_before_the_origin_not_the_fits()
         moves[local_level] = model.update(moved).point(12)["yhat"].mean() - before
     assert 260 < moves[True] < 340
     assert not 260 < moves[False] < 340
+
+
+@pytest.mark.parametrize("centre", [True, False])
+def test_centre__makes_the_median_the_point_forecast(data, centre):
+    # A series that keeps rising: every calibration error is positive, so the median's offset is.
+    rising = data.with_columns(pl.col(S.VALUE) + 2.0 * pl.int_range(pl.len()).over(S.REGION))
+    model = SeasonalNaiveRule(24, replace(CAL, centre=centre)).fit(rising)
+    median = model.predict(6, [0.1, 0.5, 0.9]).filter(pl.col(S.QUANTILE) == 0.5)[S.VALUE].to_numpy()
+    point = model.point(6)["yhat"].to_numpy()
+    if centre:  # neighbouring steps pooled: the median sits within a little of the point
+        np.testing.assert_allclose(median, point, atol=2.0)
+    else:
+        assert (median > point + 20).all()
