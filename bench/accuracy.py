@@ -68,8 +68,8 @@ def load_real(days: int) -> tuple[pl.DataFrame, dict[str, str], dict[str, str]]:
 
 def load_demo(days: int) -> tuple[pl.DataFrame, dict[str, str], dict[str, str]]:
     """Demo AI demand of the four catalog regions plus synthetic load of four generated regions."""
-    from pipelines.catalog import load_catalog
-    from pipelines.config import Settings
+    from pipelines.config.region_files import load_catalog
+    from pipelines.config.settings import Settings
     from pipelines.demo import synthetic as syn
 
     catalog = load_catalog(Settings())

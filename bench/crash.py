@@ -45,9 +45,9 @@ import polars as pl  # noqa: E402
 
 from bench.demo_home import demo_home  # noqa: E402
 from forecast import schema as S  # noqa: E402
-from pipelines.config import Settings  # noqa: E402
-from pipelines.ingest import ingest_file  # noqa: E402
-from pipelines.runner import run_job  # noqa: E402
+from pipelines.config.settings import Settings  # noqa: E402
+from pipelines.ingest.observations import ingest_file  # noqa: E402
+from pipelines.jobs.runner import run_job  # noqa: E402
 from pipelines.store import Store, latest_observations  # noqa: E402
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -94,8 +94,8 @@ import sys, time
 sys.path.insert(0, {root!r})
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
-from pipelines.config import Settings
-from pipelines.ingest import ingest_file
+from pipelines.config.settings import Settings
+from pipelines.ingest.observations import ingest_file
 from pipelines.store import Store
 settings = Settings(home=Path(sys.argv[1]))
 store = Store(settings.tables)
@@ -243,7 +243,7 @@ def passed(trial: dict) -> bool:
 
 def registry_consistent(settings: Settings) -> bool:
     """Every listed version passes its checksums and every champion loads."""
-    from pipelines.registry import Registry
+    from pipelines.registry.versions import Registry
 
     registry = Registry(settings)
     for record in registry.versions():
@@ -259,8 +259,8 @@ def server_trial(home: Path, delay: float, key: str, log: Path) -> dict:
     """Kill -9 the server `delay` s into `POST /v1/jobs/retrain/run`; restart; the forecast still serves."""
     import httpx
 
-    from pipelines.serving import latest_issues
-    from pipelines.train import PUBLISHED_QUANTILES
+    from pipelines.serving.published import latest_issues
+    from pipelines.training.train import PUBLISHED_QUANTILES
     from tests.reliability.conftest import serve
 
     auth = {"Authorization": f"Bearer {key}"}
@@ -363,13 +363,13 @@ def main() -> None:
             demo = demo_home(work)
             key = "crash-bench-key-0123456789"
             start = time.perf_counter()
-            from pipelines.jobs import retrain
+            from pipelines.jobs.schedule import retrain
 
             scratch = work / "timing"
             shutil.copytree(demo, scratch)
             settings = Settings(home=scratch)
             store = Store(settings.tables)
-            from pipelines.ingest import ingest_records
+            from pipelines.ingest.observations import ingest_records
 
             ingest_records(
                 store,

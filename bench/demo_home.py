@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 from pipelines.demo import run_demo
 from pipelines.store import Store
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)  # the same hour as the benchmarks that use it
 

@@ -64,8 +64,8 @@ def step_read(path: Path) -> dict:
 
 
 def step_ingest(path: Path, home: Path, day: int) -> dict:
-    from pipelines.config import Settings
-    from pipelines.ingest import ingest_file
+    from pipelines.config.settings import Settings
+    from pipelines.ingest.observations import ingest_file
     from pipelines.store import Store
 
     settings = Settings(home=home)

@@ -34,7 +34,7 @@ import polars as pl  # noqa: E402
 
 from bench.demo_home import demo_home  # noqa: E402
 from forecast import schema as S  # noqa: E402
-from pipelines.config import Settings  # noqa: E402
+from pipelines.config.settings import Settings  # noqa: E402
 from pipelines.store import Store  # noqa: E402
 
 KEY = "load-bench-key-0123456789abcdef"

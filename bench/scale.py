@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/scale.py --regions 100,1000 --days 60 [--budget 60
 Synthetic demo regions (plus the four real ones) are generated, written to Parquet and ingested;
 then forecasts are trained, and grid load backtested (3 folds of 24 h, the CLI's default models, refit
 at every fold), inline, on a local process pool and on a Dask LocalCluster. The backtest fans out
-by groups of at most 32 regions (`pipelines.backtest_tasks`): each task names the store version and
+by groups of at most 32 regions (`pipelines.backtest.tasks`): each task names the store version and
 its regions, and its worker reads only those; `backtest_worker_peak_*_mb` is a worker's peak RSS.
 """
 
@@ -21,15 +21,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from forecast.evaluation.plan import BacktestSpec
-from pipelines.backtest import run_backtest
-from pipelines.backtest_data import read_store_data
-from pipelines.catalog import add_regions, load_catalog
-from pipelines.config import Settings
+from pipelines.backtest.data import read_store_data
+from pipelines.backtest.engine import run_backtest
+from pipelines.config.region_files import add_regions, load_catalog
+from pipelines.config.settings import Settings
 from pipelines.demo import demo_frames
 from pipelines.executor import DaskExecutor, LocalExecutor
-from pipelines.ingest import ingest_file
+from pipelines.ingest.observations import ingest_file
 from pipelines.store import Store
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 BACKTEST = BacktestSpec(horizon=24, folds=3, models=("seasonal_naive_baseline", "seasonal_naive"))

@@ -48,10 +48,10 @@ def free_port() -> int:
 def prepare_home(home: Path) -> None:
     """60 days of demo data and one trained issue (skipped when the home already has forecasts)."""
     sys.path.insert(0, str(ROOT))
-    from pipelines.config import Settings
+    from pipelines.config.settings import Settings
     from pipelines.demo import run_demo
     from pipelines.store import Store
-    from pipelines.train import run_train
+    from pipelines.training.train import run_train
 
     settings = Settings(home=home)
     store = Store(settings.tables)

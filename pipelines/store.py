@@ -10,7 +10,7 @@ from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from forecast import schema as S
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 
 OBSERVATION_KEY = (S.REGION, S.SERIES, S.TS, S.ISSUED_AT)
 

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from pipelines.config import Settings, get_settings
-from pipelines.serving import PublishedForecasts
+from pipelines.config.settings import Settings, get_settings
+from pipelines.serving.published import PublishedForecasts
 from pipelines.store import open_store
 from service.deps import CatalogCache
 from service.errors import install_error_handlers

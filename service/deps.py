@@ -10,9 +10,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from forecast.catalog import Region
-from pipelines.catalog import load_catalog
-from pipelines.config import Settings
-from pipelines.serving import PublishedForecasts
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
+from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store
 from service.forecast_responses import ForecastResponses
 from service.metrics import Metrics

@@ -17,8 +17,8 @@ from forecast.planning.scenarios import UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError
 from forecast.planning.survival import NoQueueDataError
 from forecast.schema import MissingColumnsError
-from pipelines.runner import UnknownJobError
-from pipelines.serving import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
+from pipelines.jobs.runner import UnknownJobError
+from pipelines.serving.published import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
 from pipelines.sources.base import SourceFormatError
 from service.security import UnauthorizedError
 

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from forecast.catalog import Region, UnknownRegionError
-from pipelines.serving import PublishedForecasts, ServedForecast, serve_forecast
+from pipelines.serving.published import PublishedForecasts, ServedForecast, serve_forecast
 from service.schemas import ForecastOut, ForecastPoint, Target
 
 MAX_ENTRIES = 2048  # bounds memory against many distinct quantile lists; the oldest goes first

@@ -12,7 +12,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from forecast import schema as S
-from pipelines.serving import PublishedForecasts
+from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store
 
 # Fine at the low end: the forecast path aims at single-digit milliseconds.

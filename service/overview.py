@@ -13,8 +13,8 @@ from deltalake.exceptions import DeltaError
 
 from forecast import schema as S
 from forecast.catalog import Region
-from pipelines.registry import Registry, RegistryError
-from pipelines.serving import PublishedForecasts
+from pipelines.registry.versions import Registry, RegistryError
+from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store, load_series
 from service.schemas import ChampionOut, Reading, RegionOverview, ServedModel
 

@@ -83,7 +83,7 @@ def create_dev_key(home: Path, keys_file: str = "api_keys.sha256") -> tuple[str,
 
 def main() -> None:
     """`python -m service.security`: create (once) the development key and print where it is."""
-    from pipelines.config import get_settings
+    from pipelines.config.settings import get_settings
     from service.options import get_options
 
     settings, options = get_settings(), get_options()

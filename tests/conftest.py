@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import Settings, get_settings
+from pipelines.config.settings import Settings, get_settings
 from pipelines.demo import run_demo
 from pipelines.store import Store
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 
 NOW = datetime(2026, 6, 15, 12, 30, tzinfo=UTC)
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

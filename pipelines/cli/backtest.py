@@ -14,7 +14,7 @@ from forecast.evaluation.metrics import check_levels
 from forecast.evaluation.plan import BacktestSpec, parse_refit
 from forecast.evaluation.results import ALL
 from pipelines.cli.output import Format, console, print_frame
-from pipelines.config import get_settings
+from pipelines.config.settings import get_settings
 from pipelines.executor import ExecutorUnavailableError, get_executor
 
 POINT_SHOWN = ("mase", "mae", "smape", "pinball")
@@ -37,7 +37,7 @@ def _names(text: str | None) -> tuple[str, ...]:
 
 
 def _queue(as_of: str | None, fmt: Format) -> None:
-    from pipelines.planning import queue_backtest
+    from pipelines.planning.answers import queue_backtest
     from pipelines.store import open_store
 
     settings = get_settings()
@@ -87,8 +87,8 @@ def backtest(
     fmt: Format = typer.Option(Format.table, "--format", help="How to print the summary: table, json, csv."),
 ) -> None:
     """Score models on rolling origins: the last K windows of H hours, each fitted on data before it."""
-    from pipelines import backtest as bt
-    from pipelines import backtest_data as bd
+    from pipelines.backtest import data as bd
+    from pipelines.backtest import engine as bt
 
     if target == "queue":
         _queue(as_of, fmt)
@@ -152,7 +152,7 @@ def backtest(
     if predictions is not None:
         bt.write_predictions(result, predictions)
     if report is not None:
-        from pipelines.backtest_report import write_report
+        from pipelines.backtest.report import write_report
 
         write_report(result, report)
     fields = shown_fields(chosen)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import typer
 
 from pipelines.cli.output import console
-from pipelines.config import get_settings
+from pipelines.config.settings import get_settings
 from pipelines.demo import run_demo
 from pipelines.store import open_store
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import polars as pl
 import typer
 
-from pipelines.catalog import load_catalog
 from pipelines.cli.output import Format, print_frame
-from pipelines.config import Settings, get_settings
-from pipelines.planning import run_outlook
-from pipelines.serving import PublishedForecasts, parse_quantiles, serve_forecast
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings, get_settings
+from pipelines.planning.answers import run_outlook
+from pipelines.serving.published import PublishedForecasts, parse_quantiles, serve_forecast
 from pipelines.store import open_store
 
 

@@ -10,9 +10,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from pipelines.cli.output import console
-from pipelines.config import Settings, get_settings
-from pipelines.ingest import BatchReport, ingest_file
-from pipelines.planning import ingest_queue_file
+from pipelines.config.settings import Settings, get_settings
+from pipelines.ingest.observations import BatchReport, ingest_file
+from pipelines.planning.answers import ingest_queue_file
 from pipelines.sources import FORMATS, SourceFormatError
 from pipelines.store import Store, open_store
 

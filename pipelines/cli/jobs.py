@@ -9,10 +9,10 @@ import polars as pl
 import typer
 
 from pipelines.cli.output import Format, console, print_frame
-from pipelines.config import get_settings
-from pipelines.jobs import JOBS
-from pipelines.runner import run_job
-from pipelines.scheduler import next_runs, start_scheduler
+from pipelines.config.settings import get_settings
+from pipelines.jobs.runner import run_job
+from pipelines.jobs.schedule import JOBS
+from pipelines.jobs.scheduler import next_runs, start_scheduler
 from pipelines.store import open_store
 
 jobs_app = typer.Typer(help="List, run and inspect the scheduled jobs.", no_args_is_help=True)

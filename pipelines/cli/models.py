@@ -9,8 +9,8 @@ import typer
 
 from forecast import schema as S
 from pipelines.cli.output import Format, console, print_frame
-from pipelines.config import get_settings
-from pipelines.models import list_versions, promote_version
+from pipelines.config.settings import get_settings
+from pipelines.registry.listing import list_versions, promote_version
 from pipelines.store import open_store
 
 models_app = typer.Typer(help="List model versions and promote one by hand.", no_args_is_help=True)

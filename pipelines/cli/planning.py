@@ -8,8 +8,8 @@ import polars as pl
 import typer
 
 from pipelines.cli.output import Format, console, print_frame
-from pipelines.config import get_settings
-from pipelines.planning import run_queue_risk, run_siting
+from pipelines.config.settings import get_settings
+from pipelines.planning.answers import run_queue_risk, run_siting
 from pipelines.store import open_store
 
 

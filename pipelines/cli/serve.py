@@ -6,8 +6,8 @@ import typer
 import uvicorn
 
 from pipelines.cli.output import console
-from pipelines.config import get_settings
-from pipelines.scheduler import start_scheduler
+from pipelines.config.settings import get_settings
+from pipelines.jobs.scheduler import start_scheduler
 
 # By import string: pipelines never imports the web app.
 APP_FACTORY = "service.app:create_app"

@@ -8,12 +8,12 @@ from enum import StrEnum
 import typer
 from rich.progress import Progress
 
-from pipelines.catalog import load_catalog
 from pipelines.cli.output import console
-from pipelines.config import get_settings
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import get_settings
 from pipelines.executor import get_executor, groups
 from pipelines.store import open_store
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 
 
 class TrainModels(StrEnum):

@@ -12,8 +12,8 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import Region
-from pipelines.catalog import add_regions, load_catalog
-from pipelines.config import Settings
+from pipelines.config.region_files import add_regions, load_catalog
+from pipelines.config.settings import Settings
 from pipelines.demo import synthetic as syn
 from pipelines.demo.replay import latest_hour, replay
 from pipelines.demo.samples import SAMPLES, read_sample

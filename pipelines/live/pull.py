@@ -14,9 +14,9 @@ import httpx
 import polars as pl
 
 from forecast import schema as S
-from pipelines.catalog import load_catalog
-from pipelines.config import Settings
-from pipelines.ingest import BatchReport, batch_id, ingest_adapted
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
+from pipelines.ingest.observations import BatchReport, batch_id, ingest_adapted
 from pipelines.live.eia import EIA_BASE_URL, eia_queries, fetch_eia
 from pipelines.live.entsoe import ENTSOE_BASE_URL, MAX_WINDOW, entsoe_queries, fetch_entsoe
 from pipelines.live.http import LiveSourceError, Retry

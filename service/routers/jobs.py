@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pipelines.runner import job_statuses, run_job
+from pipelines.jobs.runner import job_statuses, run_job
 from service.deps import SettingsDep, StoreDep, WriterDep
 from service.errors import ErrorBody
 from service.ingest_schemas import JobOut, JobsOut

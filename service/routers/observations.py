@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from pipelines.ingest import ingest_records, parse_ndjson
-from pipelines.scheduler import observations_arrived
+from pipelines.ingest.observations import ingest_records, parse_ndjson
+from pipelines.jobs.scheduler import observations_arrived
 from service.deps import MetricsDep, SettingsDep, StoreDep, WriterDep
 from service.errors import ErrorBody, UnsupportedMediaTypeError
 from service.ingest_schemas import BatchReportOut, ObservationIn, ObservationsIn

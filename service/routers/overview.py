@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pipelines.registry import Registry
+from pipelines.registry.versions import Registry
 from service.deps import CatalogDep, PublishedDep, SettingsDep, StoreDep
 from service.overview import region_overview, served_models
 from service.schemas import ModelsOut, OverviewOut

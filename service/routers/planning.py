@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pipelines.planning import run_queue_risk, run_siting
+from pipelines.planning.answers import run_queue_risk, run_siting
 from service.deps import SettingsDep, StoreDep
 from service.errors import ErrorBody
 from service.planning_schemas import QueueRiskIn, QueueRiskOut, SitingIn, SitingOut

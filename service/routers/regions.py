@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from pipelines.planning import run_outlook
-from pipelines.serving import parse_quantiles
+from pipelines.planning.answers import run_outlook
+from pipelines.serving.published import parse_quantiles
 from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
 from service.planning_schemas import OutlookOut, ScenarioName

@@ -53,7 +53,7 @@ def browser():
 
 def _siting_available() -> bool:
     try:
-        return hasattr(importlib.import_module("pipelines.planning"), "run_siting")
+        return hasattr(importlib.import_module("pipelines.planning.answers"), "run_siting")
     except ImportError:
         return False
 

@@ -13,14 +13,14 @@ import pytest
 from forecast import schema as S
 from forecast.evaluation.plan import BacktestSpec
 from forecast.evaluation.results import RESULT_FIELDS
-from pipelines.backtest import run_backtest, write_json, write_predictions
-from pipelines.backtest_data import (
+from pipelines.backtest.data import (
     NoDataError,
     last_days,
     read_data_file,
     read_store_data,
 )
-from pipelines.backtest_report import write_report
+from pipelines.backtest.engine import run_backtest, write_json, write_predictions
+from pipelines.backtest.report import write_report
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 SPEC = BacktestSpec(horizon=6, folds=2, step=6)
@@ -165,7 +165,7 @@ def test_read_store_data__an_empty_store_says_how_to_fill_it(settings, store):
 
 def test_run_backtest__local_and_dask_executors_give_the_inline_numbers(csv_file, monkeypatch):
     pytest.importorskip("distributed")
-    from pipelines import backtest_tasks
+    from pipelines.backtest import tasks as backtest_tasks
     from pipelines.executor import get_executor
 
     monkeypatch.setattr(backtest_tasks, "REGIONS_PER_TASK", 1)  # one task per region

@@ -13,9 +13,8 @@ import pytest
 from forecast import schema as S
 from forecast.evaluation.candidates import ModelSetup
 from forecast.evaluation.plan import BacktestSpec
-from pipelines import backtest_tasks
-from pipelines.backtest import run_backtest, units
-from pipelines.backtest_data import (
+from pipelines.backtest import tasks as backtest_tasks
+from pipelines.backtest.data import (
     BacktestData,
     DataRef,
     NoDataError,
@@ -23,7 +22,8 @@ from pipelines.backtest_data import (
     read_data_file,
     read_store_data,
 )
-from pipelines.backtest_tasks import RegionTask, region_groups
+from pipelines.backtest.engine import run_backtest, units
+from pipelines.backtest.tasks import RegionTask, region_groups
 from pipelines.executor import Executor, LocalExecutor
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -13,7 +13,7 @@ import pytest
 from forecast import schema as S
 from forecast.evaluation.candidates import ModelSetup
 from forecast.evaluation.plan import BacktestSpec, plan
-from pipelines.backtest_peers import PeerUnavailableError, run_peers
+from pipelines.backtest.peers import PeerUnavailableError, run_peers
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -3,7 +3,7 @@
 import pytest
 
 from forecast.catalog import CatalogError, parse_region
-from pipelines.catalog import add_regions, load_catalog, read_catalog_file
+from pipelines.config.region_files import add_regions, load_catalog, read_catalog_file
 
 CATALOG_FIGURES = {
     "us-nova": ((3.0, 5.0), (40.0, 60.0), "America/New_York"),

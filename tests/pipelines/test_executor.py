@@ -11,7 +11,7 @@ from forecast import schema as S
 from pipelines.demo import run_demo
 from pipelines.executor import DaskExecutor, LocalExecutor, get_executor, groups
 from pipelines.store import Store
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 from tests.conftest import NOW
 
 
@@ -84,7 +84,7 @@ def test_train__dask_retry_after_a_lost_worker_keeps_the_store_consistent(settin
 
 
 def test_refresh_job__fans_out_on_the_configured_pool_with_the_same_forecasts(settings, demo_store, tmp_path):
-    from pipelines.jobs import refresh
+    from pipelines.jobs.schedule import refresh
 
     run_train(demo_store, settings, NOW)
     newer = demo_store.read("observations").head(1).with_columns(pl.col(S.VALUE) + 1)

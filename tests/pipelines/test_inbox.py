@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.inbox import drain_inbox, inbox_dir, safe_name
+from pipelines.ingest.inbox import drain_inbox, inbox_dir, safe_name
 
 
 def test_drain_inbox__archives_done_and_sets_aside_failed(settings, store):

@@ -13,7 +13,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from forecast import schema as S
-from pipelines.ingest import BatchReport, ingest_file, ingest_records, parse_ndjson
+from pipelines.ingest.observations import BatchReport, ingest_file, ingest_records, parse_ndjson
 from pipelines.store import Store, load_series
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -113,7 +113,7 @@ def test_parse_ndjson__bad_line_is_named():
                 min_size=1, max_size=40),
        st.lists(st.integers(0, 39), max_size=10))
 def test_ingest__every_row_read_is_accounted_for(tmp_path_factory, values, repeats):
-    from pipelines.config import Settings
+    from pipelines.config.settings import Settings
 
     home = tmp_path_factory.mktemp("prop")
     settings = Settings(home=home)

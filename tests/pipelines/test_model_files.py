@@ -13,7 +13,7 @@ from forecast.models.calibrated import CalibrationParams
 from forecast.models.gbm import LightGBMParams
 from forecast.models.statsm import SARIMAXModel, SARIMAXParams
 from forecast.selection import SelectionParams, fit_default
-from pipelines.model_files import TREE, read_model, write_model
+from pipelines.registry.files import TREE, read_model, write_model
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -6,10 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.catalog import UnknownRegionError
-from pipelines import planning as P
 from pipelines.cli import app
-from pipelines.config import Settings, get_settings
+from pipelines.config.settings import Settings, get_settings
 from pipelines.demo import run_demo
+from pipelines.planning import answers as P
 from pipelines.store import Store
 
 NOW = datetime(2025, 11, 29, 12, tzinfo=UTC)

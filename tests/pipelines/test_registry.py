@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.registry import ChecksumMismatchError, ModelVersion, Registry, RegistryError
+from pipelines.registry.versions import ChecksumMismatchError, ModelVersion, Registry, RegistryError
 
 
 def _record(version: str, mase: float = 0.9) -> ModelVersion:

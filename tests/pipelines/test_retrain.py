@@ -9,14 +9,14 @@ import pytest
 from forecast import schema as S
 from forecast.models import SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
-from pipelines import train as T
 from pipelines.demo import run_demo
-from pipelines.drift import measure_drift, run_drift
-from pipelines.models import list_versions, promote_version
-from pipelines.registry import ChecksumMismatchError, Registry, RegistryError
-from pipelines.runner import run_job
-from pipelines.serving import latest_issues
-from pipelines.train import run_refresh, run_retrain, run_train
+from pipelines.jobs.runner import run_job
+from pipelines.registry.drift import measure_drift, run_drift
+from pipelines.registry.listing import list_versions, promote_version
+from pipelines.registry.versions import ChecksumMismatchError, Registry, RegistryError
+from pipelines.serving.published import latest_issues
+from pipelines.training import train as T
+from pipelines.training.train import run_refresh, run_retrain, run_train
 from tests.conftest import NOW
 
 DEMANDS = (S.GRID_LOAD, S.AI_DEMAND)
@@ -136,7 +136,7 @@ def test_retrain_job__records_why_in_the_runs_table(trained, monkeypatch):
 
 def test_failed_retrain__leaves_the_champion_serving_and_records_the_error(trained, monkeypatch):
     settings, store, report = trained
-    monkeypatch.setattr("pipelines.jobs.run_retrain", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("pipelines.jobs.schedule.run_retrain", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         run_job("retrain", settings, store)
     runs = store.read("runs").filter(pl.col("job") == "retrain")

@@ -5,10 +5,10 @@ import json
 import polars as pl
 import pytest
 
-from pipelines import jobs as jobs_module
 from pipelines.demo import run_demo
-from pipelines.jobs import Job
-from pipelines.runner import TransientJobError, UnknownJobError, job_lock, run_job
+from pipelines.jobs import schedule as jobs_module
+from pipelines.jobs.runner import TransientJobError, UnknownJobError, job_lock, run_job
+from pipelines.jobs.schedule import Job
 from tests.conftest import NOW
 
 
@@ -19,7 +19,7 @@ def fast_settings(settings):
 
 def _install(monkeypatch, func):
     monkeypatch.setitem(jobs_module.JOBS, "probe", Job("probe", func, "schedule_refresh", "test"))
-    monkeypatch.setattr("pipelines.runner.JOBS", jobs_module.JOBS)
+    monkeypatch.setattr("pipelines.jobs.runner.JOBS", jobs_module.JOBS)
 
 
 def test_run_job__records_figures_of_a_successful_run(monkeypatch, fast_settings, store):

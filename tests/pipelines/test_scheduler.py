@@ -8,14 +8,14 @@ import pytest
 
 from forecast import schema as S
 from pipelines.demo import run_demo
-from pipelines.scheduler import (
+from pipelines.jobs.scheduler import (
     ScheduleError,
     next_runs,
     observations_arrived,
     parse_trigger,
     start_scheduler,
 )
-from pipelines.serving import PublishedForecasts
+from pipelines.serving.published import PublishedForecasts
 from tests.conftest import NOW
 
 

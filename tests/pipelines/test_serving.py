@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from pipelines.serving import (
+from pipelines.serving.published import (
     InvalidQuantilesError,
     NotPublishedError,
     PublishedForecasts,

@@ -7,7 +7,7 @@ import pytest
 
 from forecast import schema as S
 from pipelines import store as store_module
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 from pipelines.store import Store, UnknownTableError, latest_observations, open_store
 
 T = datetime(2026, 1, 1, tzinfo=UTC)

@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from pipelines.config import Settings
-from pipelines.ingest import ingest_file
+from pipelines.config.settings import Settings
+from pipelines.ingest.observations import ingest_file
 from pipelines.store import Store
 from tests.conftest import NOW
 from tests.servers import free_port, wait_until_up

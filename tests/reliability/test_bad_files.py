@@ -20,8 +20,8 @@ import pytest
 
 from forecast import schema as S
 from pipelines.cli import main as cli_main
-from pipelines.inbox import drain_inbox, inbox_dir
-from pipelines.ingest import ingest_file
+from pipelines.ingest.inbox import drain_inbox, inbox_dir
+from pipelines.ingest.observations import ingest_file
 from pipelines.sources import SourceFormatError
 from pipelines.store import load_series
 from tests.conftest import NOW

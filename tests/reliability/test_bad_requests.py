@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 from service.app import create_app
 from tests.reliability.conftest import WRITE_KEY, assert_kept, assert_unchanged, snapshot
 from tests.service.conftest import options

@@ -44,8 +44,8 @@ def test_scheduler_killed_during_retrain__registry_and_store_consistent_next_run
     import subprocess
     import time
 
-    from pipelines.config import Settings
-    from pipelines.runner import run_job
+    from pipelines.config.settings import Settings
+    from pipelines.jobs.runner import run_job
     from pipelines.store import Store
 
     env = {**os.environ, "HEADROOM_HOME": str(demo_copy)}

@@ -18,11 +18,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from forecast import schema as S
-from pipelines.config import Settings
-from pipelines.ingest import ingest_records
-from pipelines.serving import PublishedForecasts, latest_issues
+from pipelines.config.settings import Settings
+from pipelines.ingest.observations import ingest_records
+from pipelines.serving.published import PublishedForecasts, latest_issues
 from pipelines.store import Store
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 from service.app import create_app
 from tests.conftest import NOW
 from tests.reliability.conftest import snapshot

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 from pipelines.store import Store
 from service.app import create_app
 from tests.reliability.conftest import WRITE_KEY, serve

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from pipelines.demo import run_demo
 from pipelines.store import Store
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 from service.app import create_app
 from tests.conftest import NOW
 from tests.service.conftest import options

@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 from pipelines.demo import run_demo
 from pipelines.store import Store
 from service.app import create_app

@@ -4,8 +4,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pipelines.demo import run_demo
-from pipelines.runner import run_job
-from pipelines.train import run_train
+from pipelines.jobs.runner import run_job
+from pipelines.training.train import run_train
 from service.app import create_app
 from tests.conftest import NOW
 from tests.service.conftest import options
@@ -31,7 +31,7 @@ def test_failed_retrain__shows_in_readyz_and_metrics_while_the_champion_serves(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("pipelines.jobs.run_retrain", broken)
+    monkeypatch.setattr("pipelines.jobs.schedule.run_retrain", broken)
     with pytest.raises(OSError):
         run_job("retrain", settings, store)
     with TestClient(create_app(settings, options())) as client:

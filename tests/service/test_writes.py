@@ -5,7 +5,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 from service.app import create_app
 from service.security import authenticate, create_dev_key, key_hash, read_key_hashes
 from tests.service.conftest import WRITE_KEY, options

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from forecast import schema as S
 from pipelines.cli import app, main
-from pipelines.config import get_settings
+from pipelines.config.settings import get_settings
 from tests.conftest import shared_data_path
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app, main
-from pipelines.config import get_settings
+from pipelines.config.settings import get_settings
 
 runner = CliRunner()
 

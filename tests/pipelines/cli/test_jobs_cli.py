@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app, main
 from pipelines.demo import run_demo
-from pipelines.train import run_train
+from pipelines.training.train import run_train
 from tests.conftest import NOW
 
 runner = CliRunner()

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from forecast import schema as S
 from pipelines.cli import app, main
 from pipelines.demo import run_demo
-from pipelines.serving import latest_issues
-from pipelines.train import run_train
+from pipelines.serving.published import latest_issues
+from pipelines.training.train import run_train
 from tests.conftest import NOW
 
 runner = CliRunner()

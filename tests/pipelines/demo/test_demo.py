@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from pipelines.catalog import load_catalog
-from pipelines.config import Settings
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
 from pipelines.demo import demo_frames, run_demo
 from pipelines.demo import synthetic as syn
 from tests.conftest import NOW

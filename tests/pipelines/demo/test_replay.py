@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast import schema as S
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 from pipelines.demo.replay import ReplayTooLongError, max_replay_days, replay
 from pipelines.demo.samples import SAMPLES, read_sample
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from pipelines.catalog import load_catalog
+from pipelines.config.region_files import load_catalog
 from pipelines.live import pull_live_sources
 from pipelines.live.eia import SUB_BA_DATA, eia_queries
 from pipelines.store import load_series

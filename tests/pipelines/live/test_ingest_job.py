@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from pipelines.jobs import TransientJobError, ingest
+from pipelines.jobs.schedule import TransientJobError, ingest
 from tests.pipelines.live.conftest import EIA_KEY, ENTSOE_TOKEN
 
 NOW = datetime(2024, 3, 12, 5, 30, tzinfo=UTC)

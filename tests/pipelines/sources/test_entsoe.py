@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from pipelines.ingest import ingest_file
+from pipelines.ingest.observations import ingest_file
 from pipelines.sources import SourceFormatError, detect_format
 from pipelines.store import load_series
 from tests.pipelines.live.conftest import FIXTURES

@@ -10,8 +10,8 @@ import pytest
 
 from forecast import schema as S
 from forecast.catalog import Region
-from pipelines.catalog import add_regions
-from pipelines.ingest import ingest_file
+from pipelines.config.region_files import add_regions
+from pipelines.ingest.observations import ingest_file
 from pipelines.sources import detect_format
 from pipelines.store import load_series
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from pipelines.ingest import ingest_file
+from pipelines.ingest.observations import ingest_file
 from pipelines.sources import detect_format
 from pipelines.store import load_series
 

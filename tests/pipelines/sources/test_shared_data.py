@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest import ingest_file
+from pipelines.ingest.observations import ingest_file
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 GLOBS = ("raw/eia930/*/*.csv", "raw/entsoe/*.csv", "raw/pjm/*.csv", "raw/ercot/*.xlsx",

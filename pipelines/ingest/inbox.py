@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.config import Settings
-from pipelines.ingest import BatchReport, ingest_file
+from pipelines.config.settings import Settings
+from pipelines.ingest.observations import BatchReport, ingest_file
 from pipelines.sources import SourceFormatError
 from pipelines.store import Store
 

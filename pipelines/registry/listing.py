@@ -8,13 +8,13 @@ from datetime import datetime
 import polars as pl
 
 from forecast.catalog import UnknownRegionError
-from pipelines.catalog import load_catalog
-from pipelines.champions import DEMANDS
-from pipelines.config import Settings
-from pipelines.registry import Registry, RegistryError
-from pipelines.runs import record_run
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
+from pipelines.jobs.runs import record_run
+from pipelines.registry.promotion import DEMANDS
+from pipelines.registry.versions import Registry, RegistryError
 from pipelines.store import Store
-from pipelines.train import TrainReport, run_refresh
+from pipelines.training.train import TrainReport, run_refresh
 
 VERSION_COLUMNS = {
     "region": pl.String, "target": pl.String, "version": pl.String, "model": pl.String,

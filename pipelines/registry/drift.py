@@ -8,14 +8,14 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.champion import drift_ratios, live_errors, seasonal_scale
-from pipelines.catalog import load_catalog
-from pipelines.champions import DEMANDS
-from pipelines.config import Settings
-from pipelines.locks import job_lock
-from pipelines.registry import Registry
-from pipelines.runs import record_run
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
+from pipelines.jobs.locks import job_lock
+from pipelines.jobs.runs import record_run
+from pipelines.registry.promotion import DEMANDS
+from pipelines.registry.versions import Registry
 from pipelines.store import Store, load_series
-from pipelines.train import run_retrain
+from pipelines.training.train import run_retrain
 
 
 def measure_drift(store: Store, settings: Settings) -> pl.DataFrame:

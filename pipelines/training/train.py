@@ -20,12 +20,12 @@ from forecast.headroom import forecast_targets
 from forecast.models import ForecastModel, SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
 from forecast.selection import DefaultModel, SelectionParams
-from pipelines import champions as C
-from pipelines.catalog import load_catalog
-from pipelines.config import Settings
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
 from pipelines.executor import Executor, groups
-from pipelines.registry import Registry
-from pipelines.runs import last_published_version, record_run
+from pipelines.jobs.runs import last_published_version, record_run
+from pipelines.registry import promotion as C
+from pipelines.registry.versions import Registry
 from pipelines.store import Store, load_series, open_store
 
 # Published for every hour; other quantiles are interpolated between neighbours when served.

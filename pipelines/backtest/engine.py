@@ -2,7 +2,7 @@
 
 The engine is `forecast.evaluation.rolling` (pure). Here: reading `--data FILE` or the store at
 `--as-of` version (always recorded), the operator's forecast vintages beside the target, fan-out
-by groups of regions (`pipelines.backtest_tasks`: tasks name the data, workers read their own
+by groups of regions (`pipelines.backtest.tasks`: tasks name the data, workers read their own
 regions), the peers of `--compare`, and the JSON / predictions files. The groups depend on the
 regions alone, so the numbers do not depend on the executor or its number of workers.
 """
@@ -22,8 +22,8 @@ from forecast.evaluation.candidates import ModelSetup
 from forecast.evaluation.plan import BacktestSpec, Plan, plan
 from forecast.evaluation.rolling import merge
 from forecast.evaluation.vintages import OPERATOR
-from pipelines.backtest_data import BacktestData, NoDataError, select_regions
-from pipelines.backtest_tasks import RegionTask, group_setup, region_groups, region_task, run_group
+from pipelines.backtest.data import BacktestData, NoDataError, select_regions
+from pipelines.backtest.tasks import RegionTask, group_setup, region_groups, region_task, run_group
 from pipelines.executor import Executor
 
 
@@ -111,7 +111,7 @@ def run_backtest(
     predictions = result.predictions
     timings = result.timings
     if compare:
-        from pipelines.backtest_peers import run_peers
+        from pipelines.backtest.peers import run_peers
 
         peer_preds, peer_times, peer_notes = run_peers(data.frame, spec, plan_, compare)
         predictions = pl.concat([predictions, peer_preds], how="vertical_relaxed")

@@ -19,9 +19,9 @@ from forecast.champion import HoldoutParams, backtest_fitted, decide, seasonal_s
 from forecast.headroom import latest_ends
 from forecast.models import ForecastModel
 from forecast.routing import ByRegion
-from pipelines.config import Settings
-from pipelines.model_files import write_model
-from pipelines.registry import ModelVersion, Registry, code_version
+from pipelines.config.settings import Settings
+from pipelines.registry.files import write_model
+from pipelines.registry.versions import ModelVersion, Registry, code_version
 
 DEMANDS = (S.GRID_LOAD, S.AI_DEMAND)
 MIN_TRAIN_HOURS = 168  # below this after the holdout, a region is fitted on all it has, unscored

@@ -18,8 +18,8 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.evaluation.joint import COMPONENTS, headroom_actuals, split_components
-from pipelines.catalog import load_catalog
-from pipelines.config import Settings
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
 from pipelines.store import Store, latest_observations, open_store
 
 VALUE_NAMES = ("y", S.VALUE, "load_mw")

@@ -17,7 +17,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.evaluation.results import ALL
-from pipelines.backtest import BacktestReport
+from pipelines.backtest.engine import BacktestReport
 
 POINT_FIELDS = ("mase", "mae", "rmse", "smape", "pinball")
 TAIL_FIELDS = ("fit_seconds", "predict_seconds", "folds")

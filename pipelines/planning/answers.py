@@ -29,8 +29,8 @@ from forecast.planning.survival import (
     km_summary,
     survival_frame,
 )
-from pipelines.catalog import load_catalog
-from pipelines.config import Settings
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
 from pipelines.sources.queues import read_queue_file
 from pipelines.store import Store, load_series
 

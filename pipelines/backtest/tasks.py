@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from forecast.evaluation.candidates import ModelSetup
 from forecast.evaluation.plan import BacktestSpec, blocks, plan
 from forecast.evaluation.rolling import BlockResult, hourly_history, merge, run_block
-from pipelines.backtest_data import BacktestData, DataRef, read_ref
+from pipelines.backtest.data import BacktestData, DataRef, read_ref
 from pipelines.executor import groups
 
 REGIONS_PER_TASK = 32

@@ -9,7 +9,7 @@ from pathlib import Path
 import tomli_w
 
 from forecast.catalog import CatalogError, Region, parse_catalog, region_entry
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 
 
 def read_catalog_file(path: Path) -> dict[str, Region]:

@@ -8,11 +8,11 @@ import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pipelines.config import Settings, get_settings
-from pipelines.jobs import JOBS, TransientJobError
-from pipelines.locks import job_lock
-from pipelines.runs import record_run
-from pipelines.scheduler import next_runs
+from pipelines.config.settings import Settings, get_settings
+from pipelines.jobs.locks import job_lock
+from pipelines.jobs.runs import record_run
+from pipelines.jobs.schedule import JOBS, TransientJobError
+from pipelines.jobs.scheduler import next_runs
 from pipelines.store import Store, open_store
 
 

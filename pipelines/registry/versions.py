@@ -26,8 +26,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from forecast.models.base import ForecastModel
-from pipelines.config import Settings
-from pipelines.model_files import read_model
+from pipelines.config.settings import Settings
+from pipelines.registry.files import read_model
 
 METADATA = "metadata.json"
 CHAMPION = "champion.json"

@@ -6,7 +6,7 @@ import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pipelines.config import Settings
+from pipelines.config.settings import Settings
 
 
 @contextmanager

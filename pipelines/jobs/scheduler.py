@@ -12,8 +12,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, text
 
-from pipelines.config import Settings
-from pipelines.jobs import JOBS
+from pipelines.config.settings import Settings
+from pipelines.jobs.schedule import JOBS
 
 
 class ScheduleError(ValueError):
@@ -63,7 +63,7 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
         if stored is not None and str(stored.trigger) == str(trigger):
             continue
         scheduler.add_job(
-            "pipelines.runner:scheduled_run",
+            "pipelines.jobs.runner:scheduled_run",
             trigger,
             args=[name],
             id=name,

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
-from pipelines.catalog import load_catalog
-from pipelines.config import Settings
+from pipelines.config.region_files import load_catalog
+from pipelines.config.settings import Settings
 from pipelines.sources import reader
 from pipelines.sources.base import Adapted, SourceFormatError
 from pipelines.sources.long import adapt_long, read_long, read_ndjson_bytes

@@ -7,14 +7,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pipelines.config import Settings
-from pipelines.drift import run_drift
+from pipelines.config.settings import Settings
 from pipelines.executor import Executor, get_executor
-from pipelines.inbox import drain_inbox
+from pipelines.ingest.inbox import drain_inbox
+from pipelines.jobs.maintenance import compact_tables
 from pipelines.live import LivePullError, pull_live_sources
-from pipelines.maintenance import compact_tables
+from pipelines.registry.drift import run_drift
 from pipelines.store import Store
-from pipelines.train import run_refresh, run_retrain
+from pipelines.training.train import run_refresh, run_retrain
 
 
 class TransientJobError(RuntimeError):

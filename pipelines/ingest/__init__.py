@@ -1,0 +1,1 @@
+"""Ingestion: files, records and queue files in, validated rows to the store, the rest to quarantine."""

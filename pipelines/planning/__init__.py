@@ -1,0 +1,1 @@
+"""Planning answers: outlook, queue risk and siting read from the store."""

@@ -1,0 +1,1 @@
+"""Model registry: versions on disk, champion promotion, drift of the serving champions."""

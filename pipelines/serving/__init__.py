@@ -1,0 +1,1 @@
+"""Serving: what is published, read for the API, the CLI and the dashboard."""

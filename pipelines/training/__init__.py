@@ -1,0 +1,1 @@
+"""Training: fit, select and publish forecasts for every region."""
