@@ -43,7 +43,7 @@ class LimitResult(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     limit_pct: float = Field(description="Share of the new load's energy that may be curtailed (%).")
-    headroom_mw: float = Field(description="Constant new load whose mean yearly curtailment equals the limit.")
+    headroom_mw: float = Field(description="Constant new load whose mean yearly curtailment is the limit.")
     curtailed_hours_per_year: float = Field(description="Hours with any curtailment, per year.")
     mean_event_hours: float = Field(description="Mean length of runs of consecutive curtailed hours.")
     retained_50: float = Field(description="Share of curtailed hours in which >= 50 % of the new load runs.")
