@@ -189,13 +189,14 @@ def curtailment_stats(
     m = np.asarray(month)[hit]
     winter = float(np.isin(m, WINTER_PEAK_MONTHS).mean())
     summer = float(np.isin(m, SUMMER_PEAK_MONTHS).mean())
+    shoulder = float((~np.isin(m, (*WINTER_PEAK_MONTHS, *SUMMER_PEAK_MONTHS))).mean())
     return CurtailmentStats(
         curtailed_hours_per_year=count / n_years,
         mean_event_hours=count / starts,
         retained=retained,  # type: ignore[arg-type]
         winter_share=winter,
         summer_share=summer,
-        shoulder_share=1.0 - winter - summer,
+        shoulder_share=shoulder,
     )
 
 
