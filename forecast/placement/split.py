@@ -79,8 +79,10 @@ def best_shares(m1: np.ndarray, m2: np.ndarray, mw: float) -> tuple[np.ndarray, 
     q2 = np.maximum(np.median(m2, axis=1), 0.0)
     total = q1 + q2
     fallback = np.where(total > 0, mw * q1 / np.where(total > 0, total, 1.0), mw / 2)
-    share = np.where(count > 0, share, fallback)
-    return np.clip(share, 0.0, mw), count
+    share = np.clip(np.where(count > 0, share, fallback), 0.0, mw)
+    # recount at the share itself: rounding in mw - m2 must never overstate what a plan gets
+    count = ((share[:, None] <= m1) & (mw - share[:, None] <= m2)).sum(axis=1)
+    return share, count
 
 
 def split_candidates(minima: np.ndarray, mw: float, k: int, quantile: float) -> PairCandidates:
