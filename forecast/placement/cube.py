@@ -74,10 +74,10 @@ def headroom_cube(paths: pl.DataFrame, issued_at: datetime, model_version: str) 
     ).drop_nulls([S.REGION, S.SAMPLE, S.TS])
     if frame.height == 0:
         raise UnalignedPathsError("the path frame is empty")
-    if frame.select((ts.dt.truncate("1h") != ts).any()).item():
+    if frame.select((ts.dt.epoch("us") % 3_600_000_000 != 0).any()).item():
         raise UnalignedPathsError("some timestamps are not at a whole hour")
     spans = frame.drop_nulls(S.VALUE).group_by(S.REGION).agg(
-        ts.min().alias("first"), ts.max().alias("last"), pl.col(S.SAMPLE).unique().sort().alias("samples")
+        ts.min().alias("first"), ts.max().alias("last"), pl.col(S.SAMPLE).unique().alias("samples")
     ).sort(S.REGION)
     regions = tuple(spans[S.REGION].to_list())
     first, last = spans["first"].max(), spans["last"].min()
@@ -91,19 +91,24 @@ def headroom_cube(paths: pl.DataFrame, issued_at: datetime, model_version: str) 
     n_hours = int((last - first) / timedelta(hours=1)) + 1
     keep = frame.filter(ts.is_between(first, last) & pl.col(S.SAMPLE).is_in(samples)).drop_nulls(S.VALUE)
     index = keep.select(
-        pl.col(S.REGION).replace_strict(regions, range(len(regions)), return_dtype=pl.Int64).alias("r"),
-        pl.col(S.SAMPLE).replace_strict(samples, range(len(samples)), return_dtype=pl.Int64).alias("n"),
+        pl.col(S.REGION).cast(pl.Enum(regions)).to_physical().alias("r"),
         ((ts - first).dt.total_hours()).cast(pl.Int64).alias("h"),
+        pl.col(S.SAMPLE),
         pl.col(S.VALUE),
     )
     shape = (len(regions), len(samples), n_hours)
-    values = np.zeros(shape)
-    seen = np.zeros(shape, dtype=bool)
-    r, n, h = (index[c].to_numpy() for c in ("r", "n", "h"))
-    values[r, n, h] = index[S.VALUE].to_numpy()
-    seen[r, n, h] = True
+    n = np.searchsorted(np.asarray(samples), index[S.SAMPLE].to_numpy())
+    flat = (index["r"].to_numpy().astype(np.int64) * shape[1] + n) * n_hours + index["h"].to_numpy()
+    size = int(np.prod(shape))
+    if flat.size == size and (flat[1:] > flat[:-1]).all():
+        values, missing = index[S.VALUE].to_numpy().reshape(shape).copy(), 0  # complete and sorted
+    else:
+        values, seen = np.zeros(size), np.zeros(size, dtype=bool)
+        values[flat] = index[S.VALUE].to_numpy()
+        seen[flat] = True
+        values, missing = values.reshape(shape), size - int(np.count_nonzero(seen))
     values.setflags(write=False)
     return HeadroomCube(
         regions=regions, start=first, values=values, issued_at=issued_at,
-        model_version=model_version, missing=int(seen.size - seen.sum()),
+        model_version=model_version, missing=missing,
     )

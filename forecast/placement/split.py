@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_INF_KEY = np.array([np.inf]).view(np.uint64)[0] << np.uint64(1)
+
 
 @dataclass(frozen=True, eq=False)
 class PairCandidates:
@@ -56,30 +58,35 @@ def candidate_pairs(minima: np.ndarray, k: int, quantile: float) -> tuple[np.nda
 def best_shares(m1: np.ndarray, m2: np.ndarray, mw: float) -> tuple[np.ndarray, np.ndarray]:
     """Per row (one pair and start; columns are paths): the share in region 1 and the paths it holds.
 
-    Rows where no path can hold any share split mw in proportion to the median window minima
-    (floored at 0; equal halves when both are 0); their count is 0.
+    Endpoints are sorted as integer keys (the bits of a non-negative float order like the float;
+    the lowest bit marks an end, so starts precede ends at a tie): one plain sort per row. Rows
+    where no path can hold any share split mw in proportion to the median window minima (floored
+    at 0; equal halves when both are 0); their count is 0.
     """
-    lo = np.maximum(0.0, mw - m2)
-    hi = np.minimum(mw, m1)
+    lo = np.maximum(0.0, mw - m2) + 0.0  # + 0.0 turns -0.0 into 0.0 (its bits would sort last)
+    hi = np.minimum(mw, m1) + 0.0
     valid = lo <= hi
-    lo = np.where(valid, lo, np.inf)
-    hi = np.where(valid, hi, np.inf)
-    points = np.concatenate([lo, hi], axis=1)
-    step = np.concatenate([valid.astype(np.int32), -valid.astype(np.int32)], axis=1)
-    order = np.argsort(points, axis=1, kind="stable")  # starts precede ends at equal points
-    points = np.take_along_axis(points, order, axis=1)
-    running = np.cumsum(np.take_along_axis(step, order, axis=1), axis=1)
+    keys = np.concatenate([
+        np.where(valid, lo, np.inf).view(np.uint64) << np.uint64(1),
+        (np.where(valid, hi, np.inf).view(np.uint64) << np.uint64(1)) | np.uint64(1),
+    ], axis=1)
+    keys.sort(axis=1)
+    step = np.int16(1) - np.int16(2) * (keys & np.uint64(1)).astype(np.int16)
+    running = np.cumsum(step, axis=1, dtype=np.int16 if keys.shape[1] < 2**15 else np.int32)
+    running[keys >= _INF_KEY] = -1  # invalid intervals: both ends at +inf, never a share
     peak = np.argmax(running, axis=1)
-    count = running[np.arange(len(peak)), peak]
     rows = np.arange(len(peak))
-    left = points[rows, peak]
-    right = points[rows, np.minimum(peak + 1, points.shape[1] - 1)]
+    count = running[rows, peak]
+    left = (keys[rows, peak] >> np.uint64(1)).view(np.float64)
+    right = (keys[rows, np.minimum(peak + 1, keys.shape[1] - 1)] >> np.uint64(1)).view(np.float64)
     share = np.where(np.isfinite(right), (left + right) / 2, left)
-    q1 = np.maximum(np.median(m1, axis=1), 0.0)
-    q2 = np.maximum(np.median(m2, axis=1), 0.0)
-    total = q1 + q2
-    fallback = np.where(total > 0, mw * q1 / np.where(total > 0, total, 1.0), mw / 2)
-    share = np.clip(np.where(count > 0, share, fallback), 0.0, mw)
+    none = np.flatnonzero(count <= 0)
+    if none.size:
+        q1 = np.maximum(np.median(m1[none], axis=1), 0.0)
+        q2 = np.maximum(np.median(m2[none], axis=1), 0.0)
+        total = q1 + q2
+        share[none] = np.where(total > 0, mw * q1 / np.where(total > 0, total, 1.0), mw / 2)
+    share = np.clip(share, 0.0, mw)
     # recount at the share itself: rounding in mw - m2 must never overstate what a plan gets
     count = ((share[:, None] <= m1) & (mw - share[:, None] <= m2)).sum(axis=1)
     return share, count
@@ -88,7 +95,8 @@ def best_shares(m1: np.ndarray, m2: np.ndarray, mw: float) -> tuple[np.ndarray, 
 def split_candidates(minima: np.ndarray, mw: float, k: int, quantile: float) -> PairCandidates:
     """Best split for every kept (pair, start); splits that put all MW in one region are dropped."""
     first, second, start = candidate_pairs(minima, k, quantile)
-    share, count = best_shares(minima[first, :, start], minima[second, :, start], mw)
+    by_start = np.ascontiguousarray(minima.transpose(0, 2, 1))  # regions x starts x samples
+    share, count = best_shares(by_start[first, start], by_start[second, start], mw)
     proper = (share > 0) & (share < mw)
     return PairCandidates(
         first=first[proper], second=second[proper], start=start[proper],
