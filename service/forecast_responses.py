@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from forecast.catalog import Region, UnknownRegionError
 from pipelines.serving.published import PublishedForecasts, ServedForecast, serve_forecast
-from service.schemas import ForecastOut, ForecastPoint, Target
+from service.schemas.forecasts import ForecastOut, ForecastPoint, Target
 
 MAX_ENTRIES = 2048  # bounds memory against many distinct quantile lists; the oldest goes first
 VALIDATORS = ("ETag", "Last-Modified", "Cache-Control")

@@ -16,7 +16,8 @@ from forecast.catalog import Region
 from pipelines.registry.versions import Registry, RegistryError
 from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store, load_series
-from service.schemas import ChampionOut, Reading, RegionOverview, ServedModel
+from service.schemas.operations import ChampionOut, ServedModel
+from service.schemas.overview import Reading, RegionOverview
 
 WEEK = 168
 

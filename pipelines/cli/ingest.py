@@ -12,7 +12,7 @@ from rich.table import Table
 from pipelines.cli.output import console
 from pipelines.config.settings import Settings, get_settings
 from pipelines.ingest.observations import BatchReport, ingest_file
-from pipelines.planning.answers import ingest_queue_file
+from pipelines.ingest.queues import ingest_queue_file
 from pipelines.sources import FORMATS, SourceFormatError
 from pipelines.store import Store, open_store
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 import polars as pl
 
@@ -31,7 +30,6 @@ from forecast.planning.survival import (
 )
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
-from pipelines.sources.queues import read_queue_file
 from pipelines.store import Store, load_series
 
 
@@ -230,35 +228,4 @@ def queue_contrast(
         "p_withdrawn_within": {
             f"{y:g}y": round(float(v), 3) for y, v in zip(years, cif["withdrawn"], strict=True)
         },
-    }
-
-
-def ingest_queue_file(
-    store: Store,
-    settings: Settings,
-    path: Path,
-    layout: str | None = None,
-    iso: str | None = None,
-    now: datetime | None = None,
-) -> dict:
-    """Read a queue file, upsert its requests and quarantine its rejected rows; returns counts."""
-    batch = read_queue_file(Path(path), load_catalog(settings), layout, iso)
-    if batch.requests.height:
-        store.upsert("queue_requests", batch.requests, keys=(S.REGION, "request_id"))
-    if batch.rejected.height:
-        stamp = now or datetime.now().astimezone()
-        store.append(
-            "quarantine",
-            batch.rejected.with_columns(
-                pl.lit(f"{batch.source}@{stamp.isoformat()}").alias("batch_id"),
-                pl.lit(batch.source).alias(S.SOURCE),
-                pl.lit(stamp).cast(S.UTC_TS).alias(S.INGESTED_AT),
-            ),
-        )
-    reasons = dict(batch.rejected.group_by("reason").len().iter_rows()) if batch.rejected.height else {}
-    return {
-        "source": batch.source,
-        "stored": batch.requests.height,
-        "rejected": batch.rejected.height,
-        "rejected_by_reason": reasons,
     }

@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from service.deps import CatalogDep, PublishedDep, StoreDep
 from service.errors import ErrorBody, error_response
 from service.overview import job_warnings, readiness_problems
-from service.schemas import Health, Readiness
+from service.schemas.operations import Health, Readiness
 
 router = APIRouter(tags=["operations"])
 

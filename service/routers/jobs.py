@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from pipelines.jobs.runner import job_statuses, run_job
 from service.deps import SettingsDep, StoreDep, WriterDep
 from service.errors import ErrorBody
-from service.ingest_schemas import JobOut, JobsOut
+from service.schemas.operations import JobOut, JobsOut
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 

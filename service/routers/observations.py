@@ -13,7 +13,7 @@ from pipelines.ingest.observations import ingest_records, parse_ndjson
 from pipelines.jobs.scheduler import observations_arrived
 from service.deps import MetricsDep, SettingsDep, StoreDep, WriterDep
 from service.errors import ErrorBody, UnsupportedMediaTypeError
-from service.ingest_schemas import BatchReportOut, ObservationIn, ObservationsIn
+from service.schemas.ingest import BatchReportOut, ObservationIn, ObservationsIn
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
 log = logging.getLogger("headroom.ingest")

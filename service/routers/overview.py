@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from pipelines.registry.versions import Registry
 from service.deps import CatalogDep, PublishedDep, SettingsDep, StoreDep
 from service.overview import region_overview, served_models
-from service.schemas import ModelsOut, OverviewOut
+from service.schemas.operations import ModelsOut
+from service.schemas.overview import OverviewOut
 
 router = APIRouter(prefix="/v1", tags=["regions"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from pipelines.planning.answers import run_queue_risk, run_siting
 from service.deps import SettingsDep, StoreDep
 from service.errors import ErrorBody
-from service.planning_schemas import QueueRiskIn, QueueRiskOut, SitingIn, SitingOut
+from service.schemas.planning import QueueRiskIn, QueueRiskOut, SitingIn, SitingOut
 
 router = APIRouter(prefix="/v1", tags=["planning"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}

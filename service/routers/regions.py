@@ -11,8 +11,8 @@ from pipelines.planning.answers import run_outlook
 from pipelines.serving.published import parse_quantiles
 from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
-from service.planning_schemas import OutlookOut, ScenarioName
-from service.schemas import ForecastOut, RegionOut, RegionsOut, Target
+from service.schemas.forecasts import ForecastOut, RegionOut, RegionsOut, Target
+from service.schemas.planning import OutlookOut, ScenarioName
 
 router = APIRouter(prefix="/v1", tags=["regions"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}

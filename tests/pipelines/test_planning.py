@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +9,7 @@ from forecast.catalog import UnknownRegionError
 from pipelines.cli import app
 from pipelines.config.settings import Settings, get_settings
 from pipelines.demo import run_demo
+from pipelines.ingest.queues import ingest_queue_file
 from pipelines.planning import answers as P
 from pipelines.store import Store
 
@@ -64,7 +65,7 @@ def test_queue_backtest__demo_calibration(demo):
 def test_queue_contrast__dominion_completed_median_hides_the_survival_view(tmp_path):
     settings = Settings(home=tmp_path / "home")
     store = Store(settings.tables)
-    counts = P.ingest_queue_file(store, settings, SAMPLE, now=NOW)
+    counts = ingest_queue_file(store, settings, SAMPLE, now=NOW)
     assert counts["stored"] > 1000 and counts["rejected"] == store.read("quarantine").height
     contrast = P.queue_contrast(store.read("queue_requests"), "us-nova")
     assert 3.0 < contrast["completed_median_years"] < 4.0
@@ -88,3 +89,17 @@ def test_cli__risk_and_siting_print_json(demo, monkeypatch):
         assert "Iceland / Norway" in siting.output
     finally:
         get_settings.cache_clear()
+
+
+def test_ingest_queue_file__reingest_changes_nothing(tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    store = Store(settings.tables)
+    first = ingest_queue_file(store, settings, SAMPLE, now=NOW)
+    requests, quarantine = store.read("queue_requests"), store.read("quarantine")
+    versions = store.version("queue_requests"), store.version("quarantine")
+    again = ingest_queue_file(store, settings, SAMPLE, now=NOW + timedelta(days=1))
+    assert again == first
+    assert store.read("quarantine").height == quarantine.height
+    assert store.read("queue_requests").sort("request_id").equals(requests.sort("request_id"))
+    assert store.version("quarantine") == versions[1]
+    assert quarantine["batch_id"].n_unique() == 1

@@ -1,4 +1,4 @@
-"""Request and response schemas of the planning endpoints: monthly outlook, queue risk and siting."""
+"""Schemas of the planning answers: outlook, queue risk, siting."""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""Request and response schemas of writes: posted observations, batch reports, jobs."""
+"""Schemas of observation writes and their batch reports."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
@@ -69,22 +68,3 @@ class BatchReportOut(BaseModel):
     quarantine_written: int
     ingested_at: datetime
     note: str = ""
-
-
-class JobOut(BaseModel):
-    """A scheduled job: its schedule, next run and last result."""
-
-    model_config = ConfigDict(extra="allow")
-
-    name: str = Field(examples=["retrain"])
-    schedule: str | None = Field(None, examples=["cron: 0 3 * * *"])
-    next_run: datetime | None = Field(None, examples=["2026-11-30T03:00:00Z"])
-    last: dict[str, Any] | None = Field(
-        None, examples=[{"status": "ok", "finished_at": "2026-11-29T03:04:10Z"}]
-    )
-
-
-class JobsOut(BaseModel):
-    """Every scheduled job."""
-
-    jobs: list[JobOut]

@@ -1,0 +1,107 @@
+"""Schemas of regions and hourly forecasts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forecast.catalog import Region
+
+
+class Target(StrEnum):
+    """What a forecast is of."""
+
+    headroom = "headroom"
+    grid_load = "grid_load"
+    ai_demand = "ai_demand"
+    capacity = "capacity"
+
+
+class RegionOut(BaseModel):
+    """A region of the catalog."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "us-nova",
+                    "name": "Northern Virginia, USA",
+                    "timezone": "America/New_York",
+                    "holidays": "US-VA",
+                    "queue_years": [3.0, 5.0],
+                    "energy_source": "fossil fuels / nuclear",
+                    "rack_kw": [40.0, 60.0],
+                    "rack_note": "thermal constrained",
+                    "sources": {"eia930_ba": "PJM", "pjm_zone": "DOM"},
+                    "synthetic": False,
+                }
+            ]
+        }
+    )
+
+    id: str
+    name: str
+    timezone: str
+    holidays: str
+    queue_years: tuple[float, float]
+    energy_source: str
+    rack_kw: tuple[float, float]
+    rack_note: str
+    sources: dict[str, str]
+    synthetic: bool
+
+    @classmethod
+    def of(cls, region: Region) -> RegionOut:
+        return cls.model_validate(region.model_dump())
+
+
+class RegionsOut(BaseModel):
+    """Every region the service knows."""
+
+    regions: list[RegionOut]
+
+
+class ForecastPoint(BaseModel):
+    """One quantile of one hour, in MW."""
+
+    ts: datetime = Field(examples=["2026-11-29T14:00:00Z"])
+    quantile: float = Field(examples=[0.5])
+    value: float = Field(examples=[12064.0])
+
+
+class ForecastOut(BaseModel):
+    """An hourly probabilistic forecast of one target for one region (long format)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "region": "us-nova",
+                    "target": "headroom",
+                    "unit": "MW",
+                    "horizon": 2,
+                    "quantiles": [0.1, 0.5, 0.9],
+                    "model_version": "seasonal_naive-d3-20261129T130000Z",
+                    "issued_at": "2026-11-29T13:00:05Z",
+                    "data_as_of": "2026-11-29T13:00:00Z",
+                    "points": [
+                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.1, "value": 10387.9},
+                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.5, "value": 12064.0},
+                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.9, "value": 13460.0},
+                    ],
+                }
+            ]
+        }
+    )
+
+    region: str
+    target: Target
+    unit: str = "MW"
+    horizon: int
+    quantiles: list[float]
+    model_version: str
+    issued_at: datetime
+    data_as_of: datetime
+    points: list[ForecastPoint]
