@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from forecast.errors import InvalidInputError, UserError
+
 REGION_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
 
 
-class CatalogError(ValueError):
+class CatalogError(UserError, ValueError):
     """A catalog entry is invalid; carries the region, the field and the reason."""
 
     def __init__(self, region: str, field: str, reason: str) -> None:
@@ -20,7 +22,7 @@ class CatalogError(ValueError):
         super().__init__(f"region {region!r}, field {field!r}: {reason}")
 
 
-class UnknownRegionError(KeyError):
+class UnknownRegionError(UserError, KeyError):
     """A region id that the catalog does not hold."""
 
     def __init__(self, region: str, known: Iterable[str]) -> None:
@@ -56,7 +58,7 @@ class Region(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{value!r} is not an IANA timezone (e.g. Europe/Berlin)") from exc
+            raise InvalidInputError(f"{value!r} is not an IANA timezone (e.g. Europe/Berlin)") from exc
         return value
 
     @field_validator("holidays")
@@ -66,7 +68,7 @@ class Region(BaseModel):
         try:
             holidays.country_holidays(country, subdiv=subdiv or None)
         except NotImplementedError as exc:
-            raise ValueError(f"{value!r} is not a holiday calendar of the holidays package") from exc
+            raise InvalidInputError(f"{value!r} is not a holiday calendar of the holidays package") from exc
         return value
 
     @field_validator("queue_years", "rack_kw")
@@ -74,13 +76,13 @@ class Region(BaseModel):
     def _ordered_range(cls, value: tuple[float, float]) -> tuple[float, float]:
         lo, hi = value
         if lo < 0 or hi <= 0 or lo > hi:
-            raise ValueError(f"must be [min, max] with 0 <= min <= max and max > 0, got {list(value)}")
+            raise InvalidInputError(f"must be [min, max] with 0 <= min <= max and max > 0, got {list(value)}")
         return value
 
     @model_validator(mode="after")
     def _sane(self) -> Region:
         if self.queue_years[1] > 20:
-            raise ValueError("queue_years above 20 years is not plausible")
+            raise InvalidInputError("queue_years above 20 years is not plausible")
         return self
 
     def holiday_calendar(self, years: Iterable[int]) -> holidays.HolidayBase:

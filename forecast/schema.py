@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
+from forecast.errors import UserError
+
 # Columns of the long format (Nixtla: region -> unique_id, ts -> ds, value -> y).
 REGION = "region"
 SERIES = "series"
@@ -93,7 +95,7 @@ QUEUE_KINDS = ("load", "generation")
 QUEUE_STATUSES = ("active", "in_service", "withdrawn")
 
 
-class MissingColumnsError(ValueError):
+class MissingColumnsError(UserError, ValueError):
     """A frame lacks columns that a boundary requires."""
 
     def __init__(self, where: str, expected: Iterable[str], found: Iterable[str]) -> None:

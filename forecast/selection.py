@@ -17,6 +17,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.ensemble import WeightedEnsemble
+from forecast.errors import InvalidInputError
 from forecast.features.history import regularize
 from forecast.models.base import DEFAULT_QUANTILES, FIT_COLUMNS, ForecastModel
 from forecast.models.calibrated import YHAT, CalibratedModel, CalibrationParams, K, Y
@@ -59,7 +60,7 @@ def _candidates(
     }
     unknown = [n for n in names if n not in (*makers, "ensemble")]
     if unknown:
-        raise ValueError(f"unknown candidate model(s) {unknown}; choose from {list(CANDIDATES)}")
+        raise InvalidInputError(f"unknown candidate model(s) {unknown}; choose from {list(CANDIDATES)}")
     return [makers[n]() for n in names if n in makers]
 
 

@@ -10,15 +10,25 @@ import math
 import multiprocessing
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from typing import Any
+
+from forecast.errors import UserError
 
 OnDone = Callable[[], None]
 
 
-class ExecutorUnavailableError(LookupError):
+class ExecutorUnavailableError(UserError, LookupError):
     """The chosen executor cannot be started here."""
+
+
+class UnknownExecutorError(UserError, ValueError):
+    """An executor name that is not inline, local or dask."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"--executor must be inline, local or dask, not {kind!r}")
 
 
 class Executor(ABC):
@@ -130,7 +140,22 @@ def get_executor(kind: str, address: str | None = None, workers: int | None = No
         return LocalExecutor(workers)
     if kind == "dask":
         return DaskExecutor(address, workers)
-    raise ValueError(f"--executor must be local or dask, not {kind!r}")
+    raise UnknownExecutorError(kind)
+
+
+@contextmanager
+def open_executor(
+    kind: str | None, address: str | None = None, workers: int | None = None
+) -> Iterator[Executor | None]:
+    """The one reading of an executor choice (CLI flags, `HEADROOM_EXECUTOR`): None runs inline.
+
+    No kind and no address, or `inline`, is inline; an address alone means dask.
+    """
+    if (kind is None and not address) or kind == "inline":
+        yield None
+        return
+    with get_executor(kind or "dask", address or None, workers) as pool:
+        yield pool
 
 
 def groups(regions: Sequence[str], workers: int, per_worker: int = 4) -> list[list[str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from forecast.errors import UserError
 from forecast.features.history import regularize
 from forecast.models.base import ForecastModel
 from forecast.models.calibrated import CalibratedModel, CalibrationParams
@@ -26,14 +27,14 @@ MIN_SELECTION_HOURS = SelectionParams().min_history_hours
 ENSEMBLE_ALONE = ("seasonal_naive", "mstl_ets", "sarimax")  # components when none is named
 
 
-class UnknownModelError(ValueError):
+class UnknownModelError(UserError, ValueError):
     """A model name the backtest does not know."""
 
     def __init__(self, names: Sequence[str]) -> None:
         super().__init__(f"unknown model(s) {list(names)}; choose from {', '.join(MODEL_NAMES)}")
 
 
-class RefitNotSupportedError(TypeError):
+class RefitNotSupportedError(UserError, TypeError):
     """A model that cannot forecast from a newer cutoff without being refitted."""
 
     def __init__(self, name: str) -> None:

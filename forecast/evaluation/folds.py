@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ def fold_cutoffs(last_ts: datetime, horizon: int, n_folds: int, step: int) -> li
     The newest fold's window ends exactly at `last_ts`; each older one starts `step` hours earlier.
     """
     if horizon < 1 or n_folds < 1 or step < 1:
-        raise ValueError(f"horizon, folds and step must be >= 1, got {horizon}, {n_folds}, {step}")
+        raise InvalidInputError(f"horizon, folds and step must be >= 1, got {horizon}, {n_folds}, {step}")
     newest = last_ts - timedelta(hours=horizon)
     return [
         Fold(i, newest - timedelta(hours=step * (n_folds - 1 - i)), horizon) for i in range(n_folds)

@@ -14,6 +14,7 @@ from datetime import timedelta
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import UserError
 from forecast.headroom import headroom_paths, hold_last_paths
 from forecast.models.base import ForecastModel, quantiles_from_paths
 
@@ -22,7 +23,7 @@ COMPONENTS = (S.CAPACITY, *DEMAND)
 COMPONENT_COLUMNS = (S.SERIES, S.REGION, S.TS, S.VALUE)
 
 
-class MissingComponentError(ValueError):
+class MissingComponentError(UserError, ValueError):
     """Headroom asked for, but a component series is missing for a region."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import UserError
 
 Y, YHAT, SCALE, STEP = "y", "yhat", "scale", "step"
 LEVELS = (80, 95)
@@ -28,7 +29,7 @@ def hi(level: int) -> str:
     return f"hi_{level}"
 
 
-class LevelError(ValueError):
+class LevelError(UserError, ValueError):
     """An interval level outside 1-99 (percent), or given twice."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import InvalidInputError, UserError
 from forecast.evaluation.candidates import BASELINE, DEFAULT, ModelSetup, check_names, min_train_rows
 from forecast.evaluation.folds import region_cutoffs
 from forecast.evaluation.metrics import LEVELS, check_levels
@@ -20,7 +21,7 @@ from forecast.evaluation.vintages import OPERATOR
 WINDOWS = ("expanding", "sliding")
 
 
-class NothingToBacktestError(ValueError):
+class NothingToBacktestError(UserError, ValueError):
     """No region is long enough for any model and fold."""
 
 
@@ -42,13 +43,13 @@ class BacktestSpec:
 
     def __post_init__(self) -> None:
         if self.horizon < 1 or self.folds < 1 or self.fold_step < 1 or self.season < 1:
-            raise ValueError("horizon, folds, step and season must all be at least 1")
+            raise InvalidInputError("horizon, folds, step and season must all be at least 1")
         if self.window not in WINDOWS:
-            raise ValueError(f"window must be one of {WINDOWS}, not {self.window!r}")
+            raise InvalidInputError(f"window must be one of {WINDOWS}, not {self.window!r}")
         if self.refit is not None and self.refit < 1:
-            raise ValueError(f"refit must be every, never or a number of folds >= 1, not {self.refit}")
+            raise InvalidInputError(f"refit must be every, never or a number of folds >= 1, not {self.refit}")
         if self.samples < 10:
-            raise ValueError(f"samples must be at least 10, not {self.samples}")
+            raise InvalidInputError(f"samples must be at least 10, not {self.samples}")
         object.__setattr__(self, "levels", check_levels(tuple(self.levels)))
         check_names([m for m in self.models if m != OPERATOR])
 
@@ -73,7 +74,7 @@ def parse_refit(text: str) -> int | None:
         return None
     if text.isdigit() and int(text) >= 1:
         return int(text)
-    raise ValueError(f"--refit takes every, never or a number of folds >= 1, not {text!r}")
+    raise InvalidInputError(f"--refit takes every, never or a number of folds >= 1, not {text!r}")
 
 
 def blocks(spec: BacktestSpec) -> list[list[int]]:
@@ -114,7 +115,9 @@ def plan(frame: pl.DataFrame, spec: BacktestSpec, setup: ModelSetup, extra: Sequ
     for name in [*spec.fitted, *extra]:
         train = setup.season + 1 if name in extra else min_train_rows(name, setup, DEFAULT in spec.fitted)
         if spec.window_hours is not None and spec.window_hours < train:
-            raise ValueError(f"--train-hours {spec.window_hours} is under the {train} rows {name} needs")
+            raise InvalidInputError(
+                f"--train-hours {spec.window_hours} is under the {train} rows {name} needs"
+            )
         needed = train + span
         regions[name] = sorted(r for r, n in rows.items() if n >= needed)
         short += [ShortSeries(r, name, n, needed) for r, n in sorted(rows.items()) if n < needed]

@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import UserError
 
 MAX_MW = 1_000_000.0
 HISTORY_FACTOR = 4.0
@@ -57,7 +58,7 @@ class CleaningParams:
     )
 
 
-class InsufficientYearsError(ValueError):
+class InsufficientYearsError(UserError, ValueError):
     """A region whose hourly load covers less than one whole local calendar year."""
 
     def __init__(self, region: str, hours: int, timezone: str, years: tuple[int, int] | None = None) -> None:
@@ -70,7 +71,7 @@ class InsufficientYearsError(ValueError):
         )
 
 
-class DuplicateHoursError(ValueError):
+class DuplicateHoursError(UserError, ValueError):
     """The same region and hour appear more than once."""
 
     def __init__(self, region: str, count: int) -> None:

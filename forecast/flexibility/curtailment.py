@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecast.errors import UserError
+
 SUMMER_PEAK_MONTHS = (6, 7, 8)
 WINTER_PEAK_MONTHS = (12, 1, 2)
 SUMMER_HELD_MONTHS = (4, 5, 6, 7, 8, 9, 10)  # held to the summer threshold; the rest to the winter one
@@ -33,14 +35,14 @@ DEFAULT_LIMITS_PCT = (0.25, 0.5, 1.0, 5.0)
 RETAINED = (0.5, 0.75, 0.9)  # shares of the new load still running
 
 
-class NoSeasonPeakError(ValueError):
+class NoSeasonPeakError(UserError, ValueError):
     """The years analysed have no hour in a peak season (needed for its threshold)."""
 
     def __init__(self, season: str) -> None:
         super().__init__(f"no hour of load in the {season} peak months; pass whole calendar years")
 
 
-class InvalidLimitError(ValueError):
+class InvalidLimitError(UserError, ValueError):
     """A curtailment limit outside (0, 100) %."""
 
     def __init__(self, limit_pct: float) -> None:

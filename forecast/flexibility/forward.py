@@ -27,6 +27,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from forecast.errors import UserError
 from forecast.flexibility.basis import CAPACITY_SERIES, SEASONAL_PEAK
 from forecast.flexibility.cleaning import CleanLoad
 from forecast.flexibility.curtailment import (
@@ -40,7 +41,7 @@ QUANTILES = (0.1, 0.5, 0.9)
 SCENARIO, YEAR, LIMIT_PCT, BASIS = "scenario", "year", "limit_pct", "basis"
 
 
-class NoWholeYearError(ValueError):
+class NoWholeYearError(UserError, ValueError):
     """The outlook's months cover no whole calendar year."""
 
     def __init__(self, first: date, last: date) -> None:
@@ -50,7 +51,7 @@ class NoWholeYearError(ValueError):
         )
 
 
-class SampleShapeError(ValueError):
+class SampleShapeError(UserError, ValueError):
     """Outlook samples whose shapes do not line up with the months."""
 
     def __init__(self, name: str, shape: tuple[int, ...], expected: str) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import InvalidInputError
 
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
 FIT_COLUMNS = (S.REGION, S.TS, S.VALUE)
@@ -66,14 +67,14 @@ def check_quantiles(quantiles: Sequence[float]) -> list[float]:
     """Sorted unique quantiles, each strictly inside (0, 1)."""
     bad = [q for q in quantiles if not 0.0 < q < 1.0]
     if bad:
-        raise ValueError(f"quantiles must lie strictly between 0 and 1, got {bad}")
+        raise InvalidInputError(f"quantiles must lie strictly between 0 and 1, got {bad}")
     return sorted(set(quantiles))
 
 
 def check_horizon(horizon: int) -> int:
     """A horizon of at least one step."""
     if horizon < 1:
-        raise ValueError(f"horizon must be at least 1 hour, got {horizon}")
+        raise InvalidInputError(f"horizon must be at least 1 hour, got {horizon}")
     return horizon
 
 

@@ -18,6 +18,7 @@ import polars as pl
 
 from forecast import conformal
 from forecast import schema as S
+from forecast.errors import UserError
 from forecast.features.history import regularize
 from forecast.features.lags import ORIGIN, STEP
 from forecast.models.base import (
@@ -54,7 +55,7 @@ class CalibrationParams:
     seed: int = field(default=0, metadata={"description": "Seed of sample paths drawn by predict()."})
 
 
-class InsufficientHistoryError(ValueError):
+class InsufficientHistoryError(UserError, ValueError):
     """A region is too short for the calibration origins plus a minimal training window."""
 
     def __init__(self, model: str, region: str, rows: int, needed: int) -> None:

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from forecast.errors import UserError
+
 HOUR = timedelta(hours=1)
 
 
-class PlacementQueryError(ValueError):
+class PlacementQueryError(UserError, ValueError):
     """A placement query the paths cannot answer; `field` names the query field at fault (HTTP 422)."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -16,6 +16,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from forecast import schema as S
+from forecast.errors import InvalidInputError, UserError
 from forecast.planning.growth import AIDemandGrowth, GrowthParams
 from forecast.planning.scenarios import SCENARIOS, apply_scenario, get_scenario
 
@@ -23,7 +24,7 @@ MODEL_VERSION = "outlook-1.0"
 MAX_MONTHS = 240
 
 
-class InsufficientHistoryError(ValueError):
+class InsufficientHistoryError(UserError, ValueError):
     """Too few complete months of grid load to fit the monthly peak."""
 
     def __init__(self, region: str, months: int, needed: int) -> None:
@@ -155,7 +156,7 @@ def capacity_path(
     carried forward, plus the cumulative sum of `additions` (`region, ts, value`) dated before it."""
     own = capacity.filter(pl.col(S.REGION) == region).sort(S.TS)
     if own.height == 0:
-        raise ValueError(f"region {region!r} has no capacity series; the outlook needs one")
+        raise InvalidInputError(f"region {region!r} has no capacity series; the outlook needs one")
     ts = own[S.TS].dt.date().to_numpy()
     values = own[S.VALUE].to_numpy()
     idx = np.searchsorted(ts, np.array(future, dtype="datetime64[D]"), side="left") - 1
@@ -184,7 +185,7 @@ def monthly_outlook(
     for name, frame in (("grid_load", grid_load), ("ai_demand", ai_demand), ("capacity", capacity)):
         S.require_columns(frame, (S.REGION, S.TS, S.VALUE), f"monthly_outlook({name})")
     if not 1 <= months <= MAX_MONTHS:
-        raise ValueError(f"months must be between 1 and {MAX_MONTHS}, got {months}")
+        raise InvalidInputError(f"months must be between 1 and {MAX_MONTHS}, got {months}")
     chosen = get_scenario(scenario)
     start = month_start(as_of)
     future = [add_months(start, k) for k in range(months)]

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 from pydantic import BaseModel, Field
 
+from forecast.errors import InvalidInputError
 from forecast.planning.cox import LOG_MW, QueueCox
 from forecast.planning.outlook import OutlookResult, add_months, month_start
 from forecast.planning.survival import DAYS_PER_YEAR, IN_SERVICE, curve_quantile
@@ -101,7 +102,7 @@ def queue_risk(
     """Risk of a request of `mw` MW made at the model's as-of date, for service by `target`."""
     params = params or RiskParams()
     if mw <= 0:
-        raise ValueError(f"mw must be positive, got {mw}")
+        raise InvalidInputError(f"mw must be positive, got {mw}")
     as_of = cox.as_of
     request = cox.request_frame(region, mw, params.kind, as_of)
     span = int(max(cox.last_event_day(), (target - as_of).days, 1))

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from forecast.errors import InvalidInputError, UserError
+
 WORKLOADS = ("training", "inference", "agentic")
 # Mean draw of a rack as a share of its rated kW per workload: training runs flat out around the
 # clock; inference follows a diurnal demand curve; multi-step agentic work follows working hours.
@@ -58,11 +60,11 @@ class Scenario:
 
     def __post_init__(self) -> None:
         if abs(sum(self.mix) - 1.0) > 1e-6 or min(self.mix) < 0:
-            raise ValueError(
+            raise InvalidInputError(
                 f"scenario {self.name!r}: mix must be non-negative shares summing to 1, got {self.mix}"
             )
         if self.pue < 1.0:
-            raise ValueError(f"scenario {self.name!r}: PUE cannot be below 1, got {self.pue}")
+            raise InvalidInputError(f"scenario {self.name!r}: PUE cannot be below 1, got {self.pue}")
 
 
 BASE = Scenario("base")
@@ -77,7 +79,7 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-class UnknownScenarioError(KeyError):
+class UnknownScenarioError(UserError, KeyError):
     """A scenario name that is not defined."""
 
     def __init__(self, name: str) -> None:

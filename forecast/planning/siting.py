@@ -9,11 +9,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from forecast.catalog import Region
+from forecast.errors import UserError
 from forecast.planning.queue_risk import QueueRisk, WaitDays
 from forecast.planning.survival import DAYS_PER_YEAR
 
 
-class NoRegionAssessedError(ValueError):
+class NoRegionAssessedError(UserError, ValueError):
     """No candidate region had the data a siting ranking needs."""
 
     def __init__(self) -> None:

@@ -16,6 +16,7 @@ import polars as pl
 from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 
 from forecast import schema as S
+from forecast.errors import UserError
 
 CENSORED, IN_SERVICE, WITHDRAWN = 0, 1, 2
 DAYS_PER_YEAR = 365.25
@@ -23,7 +24,7 @@ SURVIVAL_COLUMNS = (S.REGION, "request_id", "kind", "mw", "requested_on", "durat
 REQUEST_COLUMNS = (S.REGION, "request_id", "kind", "mw", "requested_on", "in_service_on", "withdrawn_on")
 
 
-class NoQueueDataError(ValueError):
+class NoQueueDataError(UserError, ValueError):
     """No usable queue requests for a region (or at all) as of the given date."""
 
     def __init__(self, region: str | None, as_of: date) -> None:

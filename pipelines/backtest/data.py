@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import InvalidInputError, UserError
 from forecast.evaluation.joint import COMPONENTS, headroom_actuals, split_components
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
@@ -26,7 +27,7 @@ VALUE_NAMES = ("y", S.VALUE, "load_mw")
 BACKTEST_TARGETS = (S.GRID_LOAD, S.AI_DEMAND, S.HEADROOM)
 
 
-class NoDataError(ValueError):
+class NoDataError(UserError, ValueError):
     """The chosen data holds nothing to backtest."""
 
 
@@ -151,7 +152,9 @@ def read_store_data(
 ) -> BacktestData:
     """The target (headroom = capacity - grid_load - ai_demand) and operator vintages at `version`."""
     if target not in BACKTEST_TARGETS:
-        raise ValueError(f"--target must be one of {', '.join(BACKTEST_TARGETS)} or queue, not {target!r}")
+        raise InvalidInputError(
+            f"--target must be one of {', '.join(BACKTEST_TARGETS)} or queue, not {target!r}"
+        )
     current = store.version("observations")
     if current is None:
         raise NoDataError(
@@ -159,7 +162,7 @@ def read_store_data(
         )
     used = current if version is None else version
     if used > current or used < 0:
-        raise ValueError(f"--as-of {version}: observations has versions 0 to {current}")
+        raise InvalidInputError(f"--as-of {version}: observations has versions 0 to {current}")
     obs = store.scan("observations", used)
 
     def values(name: str) -> pl.LazyFrame:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import UserError
 from forecast.evaluation.metrics import Y
 from forecast.evaluation.plan import BacktestSpec, Plan
 from forecast.features.history import regularize
@@ -22,7 +23,7 @@ PEERS = ("statsforecast", "mlforecast")
 ETS_INPUT_HOURS = 24 * 7 * 8
 
 
-class PeerUnavailableError(ValueError):
+class PeerUnavailableError(UserError, ValueError):
     """A peer library that is not installed, or an unknown peer."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import UserError
 from forecast.evaluation.results import ALL
 from pipelines.backtest.engine import BacktestReport
 
@@ -29,7 +30,7 @@ img{max-width:100%}.note{color:#555;font-size:.9rem}
 """
 
 
-class ReportUnavailableError(ValueError):
+class ReportUnavailableError(UserError, ValueError):
     """matplotlib is missing."""
 
 

@@ -12,7 +12,10 @@ import sys
 from collections.abc import Sequence
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+
+from forecast.errors import UserError
 
 app = typer.Typer(
     name="headroom",
@@ -24,8 +27,13 @@ app = typer.Typer(
 err_console = Console(stderr=True, soft_wrap=True)
 _debug = {"on": False}
 
-# Errors a user can act on: shown as one line, exit 1, no traceback unless --debug.
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, LookupError, OSError)
+# Errors a user can act on: shown as one line, exit 1, no traceback unless --debug. A path the user
+# gave that cannot be read, and settings that fail validation, are theirs to fix too. Anything else
+# is a bug: one line saying so, exit 70 (EX_SOFTWARE), the traceback with --debug.
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    UserError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, ValidationError,
+)
+USER_EXIT, BUG_EXIT = 1, 70
 
 
 @app.callback()
@@ -55,11 +63,20 @@ def error_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: run the app, turning user errors into one line and exit code 1."""
+    """Console entry point: user errors as one line and exit 1; a bug as one line and exit 70."""
     try:
         app(args=list(argv) if argv is not None else None, prog_name="headroom")
     except USER_ERRORS as exc:
         if _debug["on"] or "--debug" in (argv or sys.argv):
             raise
         err_console.print(error_line(exc), markup=False, highlight=False)
-        sys.exit(1)
+        sys.exit(USER_EXIT)
+    except Exception as exc:
+        if _debug["on"] or "--debug" in (argv or sys.argv):
+            raise
+        err_console.print(
+            f"internal error: {type(exc).__name__}: {error_line(exc).removeprefix('error: ')} "
+            "(a bug, not your input: rerun with --debug for the traceback and report it)",
+            markup=False, highlight=False,
+        )
+        sys.exit(BUG_EXIT)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from forecast import schema as S
-from forecast.evaluation.metrics import check_levels
-from forecast.evaluation.plan import BacktestSpec, parse_refit
-from forecast.evaluation.results import ALL
+from forecast.errors import InvalidInputError
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
-from pipelines.executor import ExecutorUnavailableError, get_executor
 
 POINT_SHOWN = ("mase", "mae", "smape", "pinball")
 
@@ -29,7 +24,7 @@ def _ints(text: str, what: str) -> tuple[int, ...]:
     try:
         return tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError:
-        raise ValueError(f"{what} takes comma-separated whole numbers, got {text!r}") from None
+        raise InvalidInputError(f"{what} takes comma-separated whole numbers, got {text!r}") from None
 
 
 def _names(text: str | None) -> tuple[str, ...]:
@@ -37,12 +32,12 @@ def _names(text: str | None) -> tuple[str, ...]:
 
 
 def _queue(as_of: str | None, fmt: Format) -> None:
+    from pipelines.backtest.source import parse_as_of_date
     from pipelines.planning.answers import queue_backtest
     from pipelines.store import open_store
 
     settings = get_settings()
-    when = datetime.strptime(as_of, "%Y-%m-%d").date() if as_of else None
-    report = queue_backtest(open_store(settings), settings, when)
+    report = queue_backtest(open_store(settings), settings, parse_as_of_date(as_of))
     meta = {"as_of": report.as_of.isoformat(), "concordance": round(report.concordance, 3)}
     summary = report.summary
     if fmt is Format.table:
@@ -87,8 +82,14 @@ def backtest(
     fmt: Format = typer.Option(Format.table, "--format", help="How to print the summary: table, json, csv."),
 ) -> None:
     """Score models on rolling origins: the last K windows of H hours, each fitted on data before it."""
-    from pipelines.backtest import data as bd
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from forecast.evaluation.metrics import check_levels
+    from forecast.evaluation.plan import BacktestSpec, parse_refit
+    from forecast.evaluation.results import ALL
     from pipelines.backtest import engine as bt
+    from pipelines.backtest.source import load_backtest_data
+    from pipelines.executor import open_executor
 
     if target == "queue":
         _queue(as_of, fmt)
@@ -106,20 +107,7 @@ def backtest(
         levels=chosen,
         seed=seed,
     )
-    if data is not None:
-        if as_of is not None:
-            raise ValueError("--as-of names a store version; it cannot be used with --data")
-        loaded = bd.read_data_file(data, target, region or None)
-    else:
-        from pipelines.store import open_store
-
-        settings = get_settings()
-        version = int(as_of) if as_of is not None and as_of.isdigit() else None
-        if as_of is not None and version is None:
-            raise ValueError(f"--as-of takes an observations table version (a whole number), got {as_of!r}")
-        loaded = bd.read_store_data(open_store(settings), settings, target, region or None, version)
-    if days is not None:
-        loaded = bd.last_days(loaded, days)
+    loaded = load_backtest_data(get_settings(), target, data, region or None, as_of, days)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -136,17 +124,10 @@ def backtest(
         def advance(n: int) -> None:
             progress.advance(task, n)
 
-        if executor is None and dask_address is None:
-            result = bt.run_backtest(loaded, spec, None, advance, _names(compare), on_plan)
-        else:
-            try:
-                pool = get_executor(executor or "dask", dask_address, workers)
-            except ExecutorUnavailableError as exc:
-                raise ValueError(f"--executor {executor or 'dask'}: {exc}") from None
-            with pool:
-                if pool.dashboard:
-                    console.print(f"Dask dashboard: {pool.dashboard}")
-                result = bt.run_backtest(loaded, spec, pool, advance, _names(compare), on_plan)
+        with open_executor(executor, dask_address, workers) as pool:
+            if pool is not None and pool.dashboard:
+                console.print(f"Dask dashboard: {pool.dashboard}")
+            result = bt.run_backtest(loaded, spec, pool, advance, _names(compare), on_plan)
     if json_out is not None:
         bt.write_json(result, json_out, by_step)
     if predictions is not None:

@@ -8,8 +8,6 @@ import typer
 
 from pipelines.cli.output import console
 from pipelines.config.settings import get_settings
-from pipelines.demo import run_demo
-from pipelines.store import open_store
 
 
 def demo(
@@ -19,6 +17,9 @@ def demo(
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when the store holds data."),
 ) -> None:
     """Load real replayed grid load with synthetic capacity, AI demand and queue requests."""
+    from pipelines.demo import run_demo
+    from pipelines.store import open_store
+
     settings = get_settings()
     store = open_store(settings)
     if if_empty and store.version("observations") is not None:

@@ -8,9 +8,6 @@ import typer
 from pipelines.cli.output import Format, print_frame
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings, get_settings
-from pipelines.planning.answers import run_outlook
-from pipelines.serving.published import PublishedForecasts, parse_quantiles, serve_forecast
-from pipelines.store import open_store
 
 
 def forecast(
@@ -24,6 +21,9 @@ def forecast(
     scenario: str = typer.Option("base", help="AI-demand scenario low, base or high (with --outlook)."),
 ) -> None:
     """Print the latest published hourly forecast of a region, or its monthly outlook."""
+    from pipelines.serving.published import PublishedForecasts, parse_quantiles, serve_forecast
+    from pipelines.store import open_store
+
     settings = get_settings()
     if outlook:
         _print_outlook(settings, region, months, scenario, fmt)
@@ -50,6 +50,9 @@ def forecast(
 
 
 def _print_outlook(settings: Settings, region: str, months: int, scenario: str, fmt: Format) -> None:
+    from pipelines.planning.answers import run_outlook
+    from pipelines.store import open_store
+
     result = run_outlook(open_store(settings), settings, region, months, scenario)
     body = result.model_dump(mode="json")
     rows = pl.json_normalize(body.pop("rows"), separator="_")

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
+from forecast.errors import InvalidInputError
 from pipelines.cli.output import console
 from pipelines.config.settings import Settings, get_settings
-from pipelines.ingest.observations import BatchReport, ingest_file
-from pipelines.ingest.queues import ingest_queue_file
 from pipelines.sources import FORMATS, SourceFormatError
-from pipelines.store import Store, open_store
+
+if TYPE_CHECKING:
+    from pipelines.ingest.observations import BatchReport
+    from pipelines.store import Store
 
 
 def report_table(reports: list[BatchReport]) -> Table:
@@ -44,8 +46,12 @@ def ingest_command(
     iso: str = typer.Option(None, "--iso", help="ISO of a gridstatus-style queue table."),
 ) -> None:
     """Ingest grid data or queue files; rows that fail validation are quarantined with a reason."""
+    from rich.progress import Progress
+
+    from pipelines.store import open_store
+
     if fmt not in (*FORMATS, "queue"):
-        raise ValueError(f"--format must be one of {', '.join(FORMATS)}, queue; not {fmt!r}")
+        raise InvalidInputError(f"--format must be one of {', '.join(FORMATS)}, queue; not {fmt!r}")
     settings = get_settings()
     store = open_store(settings)
     if fmt == "queue":
@@ -67,6 +73,8 @@ def _ingest_one(
     store: Store, settings: Settings, path: Path, fmt: str, region: str | None, series: str | None
 ) -> BatchReport:
     """One file; a file polars cannot parse (empty, unbalanced quotes, not UTF-8) is a one-line error."""
+    from pipelines.ingest.observations import ingest_file
+
     try:
         return ingest_file(store, settings, path, fmt, region, series)
     except pl.exceptions.PolarsError as exc:
@@ -78,6 +86,8 @@ def _ingest_queues(
     store: Store, settings: Settings, paths: list[Path], layout: str | None, iso: str | None, strict: bool
 ) -> None:
     """Queue files go to queue_requests (upserted by request), rejected rows to quarantine."""
+    from pipelines.ingest.queues import ingest_queue_file
+
     table = Table(title="queue ingest")
     for column in ("source", "stored", "quarantined", "reasons"):
         table.add_column(column)

@@ -10,16 +10,15 @@ import typer
 
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
-from pipelines.jobs.runner import run_job
-from pipelines.jobs.schedule import JOBS
-from pipelines.jobs.scheduler import next_runs, start_scheduler
-from pipelines.store import open_store
 
 jobs_app = typer.Typer(help="List, run and inspect the scheduled jobs.", no_args_is_help=True)
 
 
 def scheduler() -> None:
     """Run the scheduler alone (one per deployment; API replicas use `serve --no-scheduler`)."""
+    from pipelines.jobs.schedule import JOBS
+    from pipelines.jobs.scheduler import start_scheduler
+
     settings = get_settings()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -34,6 +33,9 @@ def scheduler() -> None:
 @jobs_app.command("list")
 def list_jobs(fmt: Format = typer.Option(Format.table, "--format")) -> None:
     """Each job with its schedule and next run."""
+    from pipelines.jobs.schedule import JOBS
+    from pipelines.jobs.scheduler import next_runs
+
     settings = get_settings()
     upcoming = next_runs(settings)
     frame = pl.DataFrame(
@@ -53,6 +55,8 @@ def list_jobs(fmt: Format = typer.Option(Format.table, "--format")) -> None:
 @jobs_app.command("run")
 def run(name: str = typer.Argument(..., help="Job name.")) -> None:
     """Run one job now and print how it ended."""
+    from pipelines.jobs.runner import run_job
+
     result = run_job(name)
     decisions = result.figures.get("decisions", {})
     brief = {k: v for k, v in result.figures.items() if k not in ("decisions", "served")}
@@ -71,6 +75,8 @@ def history(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """The most recent runs from the runs table."""
+    from pipelines.store import open_store
+
     settings = get_settings()
     runs = open_store(settings).read("runs").sort("started_at", descending=True).head(limit)
     print_frame(runs.select("job", "status", "started_at", "finished_at", "figures", "error"), fmt, "runs")

@@ -10,8 +10,6 @@ import typer
 from forecast import schema as S
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
-from pipelines.registry.listing import list_versions, promote_version
-from pipelines.store import open_store
 
 models_app = typer.Typer(help="List model versions and promote one by hand.", no_args_is_help=True)
 
@@ -30,6 +28,8 @@ def list_models(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Registered versions, newest first; the champion of each region and target is marked."""
+    from pipelines.registry.listing import list_versions
+
     frame = list_versions(get_settings(), region, target.value if target else None)
     if frame.is_empty():
         console.print("no model versions yet: run `headroom train`")
@@ -44,6 +44,9 @@ def promote(
     target: DemandTarget = typer.Option(None, help="Only this target (default: both)."),
 ) -> None:
     """Make a version the champion (roll back or forward) and re-publish the region's forecast."""
+    from pipelines.registry.listing import promote_version
+    from pipelines.store import open_store
+
     settings = get_settings()
     targets = [target.value] if target else [S.GRID_LOAD, S.AI_DEMAND]
     report = promote_version(open_store(settings), settings, region, version, datetime.now(UTC), targets)

@@ -7,17 +7,16 @@ from datetime import date, datetime
 import polars as pl
 import typer
 
+from forecast.errors import InvalidInputError
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
-from pipelines.planning.answers import run_queue_risk, run_siting
-from pipelines.store import open_store
 
 
 def _date(text: str) -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise ValueError(f"--by must be a date as YYYY-MM-DD, got {text!r}") from None
+        raise InvalidInputError(f"--by must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def risk(
@@ -31,6 +30,9 @@ def risk(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Probability that a request of MW in REGION is energized by the date, and why."""
+    from pipelines.planning.answers import run_queue_risk
+    from pipelines.store import open_store
+
     settings = get_settings()
     result = run_queue_risk(
         open_store(settings), settings, region, mw, _date(by), _date(as_of) if as_of else None, scenario
@@ -75,6 +77,9 @@ def siting(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Regions ranked by the probability of being energized by the date, with reasons."""
+    from pipelines.planning.answers import run_siting
+    from pipelines.store import open_store
+
     settings = get_settings()
     wanted = [r.strip() for r in regions.split(",") if r.strip()] if regions else None
     result = run_siting(open_store(settings), settings, mw, _date(by), rack_kw, wanted, scenario=scenario)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
 from pipelines.cli.output import console
 from pipelines.config.settings import get_settings
-from pipelines.jobs.scheduler import start_scheduler
 
 # By import string: pipelines never imports the web app.
 APP_FACTORY = "service.app:create_app"
@@ -21,6 +19,10 @@ def serve(
     ),
 ) -> None:
     """Serve the API and dashboard, with the job scheduler unless --no-scheduler."""
+    import uvicorn
+
+    from pipelines.jobs.scheduler import start_scheduler
+
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     base = f"http://{host}:{port}"

@@ -6,14 +6,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import typer
-from rich.progress import Progress
 
 from pipelines.cli.output import console
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import get_settings
-from pipelines.executor import get_executor, groups
-from pipelines.store import open_store
-from pipelines.training.train import run_train
 
 
 class TrainModels(StrEnum):
@@ -34,16 +30,22 @@ def train(
     ),
 ) -> None:
     """Fit a model per region and target, and publish headroom forecasts with quantiles."""
+    from rich.progress import Progress
+
+    from pipelines.executor import groups, open_executor
+    from pipelines.store import open_store
+    from pipelines.training.train import run_train
+
     settings = get_settings()
     if models is not None:
         settings = settings.model_copy(update={"train_models": models.value})
     store = open_store(settings)
     now = datetime.now(UTC)
-    if executor is None and dask_address is None:
-        with console.status("training"):
-            report = run_train(store, settings, now, region or None, horizon)
-    else:
-        with get_executor(executor or "dask", dask_address, workers) as pool:
+    with open_executor(executor, dask_address, workers) as pool:
+        if pool is None:
+            with console.status("training"):
+                report = run_train(store, settings, now, region or None, horizon)
+        else:
             if pool.dashboard:
                 console.print(f"Dask dashboard: {pool.dashboard}")
             wanted = region or list(load_catalog(settings))

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import UserError
 
 STEP_DAYS = 364  # 52 weeks: a shift by whole steps keeps weekday and hour of day
 
 
-class ReplayTooLongError(ValueError):
+class ReplayTooLongError(UserError, ValueError):
     """More days were asked for than the shipped sample can replay."""
 
     def __init__(self, days: int, available: int) -> None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
+from forecast.errors import InvalidInputError
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.sources import reader
@@ -320,9 +321,11 @@ def parse_ndjson(data: bytes) -> list[dict[str, Any]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"NDJSON line {number}: not valid JSON ({exc.msg})") from None
+            raise InvalidInputError(f"NDJSON line {number}: not valid JSON ({exc.msg})") from None
         if not isinstance(record, dict):
-            raise ValueError(f"NDJSON line {number}: expected an object, found {type(record).__name__}")
+            raise InvalidInputError(
+                f"NDJSON line {number}: expected an object, found {type(record).__name__}"
+            )
         records.append(record)
     return records
 

@@ -8,6 +8,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from forecast.errors import UserError
 from pipelines.config.settings import Settings, get_settings
 from pipelines.jobs.locks import job_lock
 from pipelines.jobs.runs import record_run
@@ -16,7 +17,7 @@ from pipelines.jobs.scheduler import next_runs
 from pipelines.store import Store, open_store
 
 
-class UnknownJobError(KeyError):
+class UnknownJobError(UserError, KeyError):
     """A job name that is not in the schedule."""
 
     def __init__(self, name: str) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipelines.config.settings import Settings
-from pipelines.executor import Executor, get_executor
+from pipelines.executor import Executor, open_executor
 from pipelines.ingest.inbox import drain_inbox
 from pipelines.jobs.maintenance import compact_tables
 from pipelines.live import LivePullError, pull_live_sources
@@ -40,10 +40,7 @@ class Job:
 @contextmanager
 def configured_executor(settings: Settings) -> Iterator[Executor | None]:
     """The executor scheduled jobs fan out on (`HEADROOM_EXECUTOR`); None runs them inline."""
-    if settings.executor == "inline":
-        yield None
-        return
-    with get_executor(settings.executor, settings.dask_address or None) as pool:
+    with open_executor(settings.executor, settings.dask_address or None) as pool:
         yield pool
 
 

@@ -12,11 +12,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, text
 
+from forecast.errors import InvalidInputError, UserError
 from pipelines.config.settings import Settings
 from pipelines.jobs.schedule import JOBS
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """A schedule setting that is neither `interval:SECONDS` nor `cron:EXPR`."""
 
     def __init__(self, job: str, value: str, reason: str) -> None:
@@ -32,7 +33,7 @@ def parse_trigger(job: str, value: str) -> BaseTrigger:
         if kind == "interval":
             seconds = float(spec)
             if seconds <= 0:
-                raise ValueError("the interval must be positive")
+                raise InvalidInputError("the interval must be positive")
             return IntervalTrigger(seconds=seconds, timezone="UTC")
         if kind == "cron":
             return CronTrigger.from_crontab(spec, timezone="UTC")

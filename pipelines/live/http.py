@@ -14,11 +14,13 @@ from typing import Any
 
 import httpx
 
+from forecast.errors import UserError
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403})
 
 
-class LiveSourceError(RuntimeError):
+class LiveSourceError(UserError, RuntimeError):
     """A live pull failed; the message names the source and what to do, never the key."""
 
     def __init__(self, source: str, message: str, status: int | None = None) -> None:

@@ -14,6 +14,7 @@ import httpx
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import UserError
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.ingest.observations import BatchReport, batch_id, ingest_adapted
@@ -27,7 +28,7 @@ LOOKBACK = timedelta(days=7)
 TIMEOUT_SECONDS = 30.0
 
 
-class LivePullError(RuntimeError):
+class LivePullError(UserError, RuntimeError):
     """One or more live sources failed; `reports` holds the batches that did commit."""
 
     def __init__(self, errors: list[LiveSourceError], reports: list[BatchReport]) -> None:

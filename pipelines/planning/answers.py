@@ -14,6 +14,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
+from forecast.errors import InvalidInputError
 from forecast.planning.backtest import BacktestParams, brier_summary
 from forecast.planning.backtest import queue_backtest as backtest_queue_model
 from forecast.planning.cox import QueueCox
@@ -64,7 +65,7 @@ def _outlook(
 ) -> OutlookResult:
     series = {name: load_series(store, name, [region]) for name in (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)}
     if series[S.GRID_LOAD].height == 0:
-        raise ValueError(
+        raise InvalidInputError(
             f"region {region!r} has no grid_load in the store; run `headroom demo` or ingest data"
         )
     if as_of is None:

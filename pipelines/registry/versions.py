@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from forecast.errors import UserError
 from forecast.models.base import ForecastModel
 from pipelines.config.settings import Settings
 from pipelines.registry.files import read_model
@@ -34,7 +35,7 @@ CHAMPION = "champion.json"
 STALE_SECONDS = 3600  # a staging folder older than this belongs to a dead process
 
 
-class RegistryError(LookupError):
+class RegistryError(UserError, LookupError):
     """A version or champion that the registry does not hold."""
 
 

@@ -12,18 +12,19 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import Region, UnknownRegionError
+from forecast.errors import UserError
 from forecast.models.base import check_quantiles
 from pipelines.store import Store
 
 
-class NotPublishedError(LookupError):
+class NotPublishedError(UserError, LookupError):
     """No forecast has been published for a region and target yet."""
 
     def __init__(self, region: str, target: str) -> None:
         super().__init__(f"no {target} forecast has been published for {region!r} yet; run `headroom train`")
 
 
-class QuantileOutOfRangeError(ValueError):
+class QuantileOutOfRangeError(UserError, ValueError):
     """A requested quantile lies outside the published range (it cannot be interpolated)."""
 
     def __init__(self, bad: Sequence[float], lo: float, hi: float) -> None:
@@ -131,7 +132,7 @@ def serve_forecast(
     return published.get(region, target, horizon, quantiles)
 
 
-class InvalidQuantilesError(ValueError):
+class InvalidQuantilesError(UserError, ValueError):
     """A quantile list that does not parse, or a quantile outside (0, 1)."""
 
     def __init__(self, text: str) -> None:

@@ -10,13 +10,14 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import Region
+from forecast.errors import UserError
 from pipelines.validation import RegionMap
 from pipelines.validation.checks import IDENT, ROW
 
 Catalog = Mapping[str, Region]
 
 
-class SourceFormatError(ValueError):
+class SourceFormatError(UserError, ValueError):
     """A file is not in the layout its adapter reads; says what was expected and what was found."""
 
     def __init__(self, path: str | Path, expected: str, found: str) -> None:

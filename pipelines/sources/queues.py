@@ -18,6 +18,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import Region
+from forecast.errors import InvalidInputError, UserError
 
 STAGED = (
     "row",
@@ -42,7 +43,7 @@ PLACEHOLDER_DATES = ("1900-01-01",)  # ERCOT: "a 1-1-1900 date ... actual date n
 LAYOUTS = ("pjm", "miso", "ercot", "normalized", "lbnl", "gridstatus")
 
 
-class UnknownQueueLayoutError(ValueError):
+class UnknownQueueLayoutError(UserError, ValueError):
     """A queue file whose columns match none of the known layouts."""
 
     def __init__(self, path: Path, found: list[str]) -> None:
@@ -358,7 +359,7 @@ def read_queue_file(
     table = read_table(path, layout)
     if layout == "gridstatus":
         if not iso:
-            raise ValueError(f"{path}: gridstatus tables do not name their ISO; pass iso (e.g. PJM)")
+            raise InvalidInputError(f"{path}: gridstatus tables do not name their ISO; pass iso (e.g. PJM)")
         staged = stage_gridstatus(table, iso)
     else:
         stagers = {
@@ -369,6 +370,6 @@ def read_queue_file(
             "lbnl": stage_lbnl,
         }
         if layout not in stagers:
-            raise ValueError(f"unknown queue layout {layout!r}; known: {', '.join(LAYOUTS)}")
+            raise InvalidInputError(f"unknown queue layout {layout!r}; known: {', '.join(LAYOUTS)}")
         staged = stagers[layout](table)
     return finish(staged, catalog, f"{layout}:{path.name}")

@@ -16,6 +16,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
+from forecast.errors import UserError
 from forecast.headroom import forecast_targets
 from forecast.models import ForecastModel, SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
@@ -54,7 +55,7 @@ MIN_HISTORY_HOURS = 168  # one weekly season: the least the seasonal-naive basel
 PATH_CHUNK = 64
 
 
-class NothingToTrainError(ValueError):
+class NothingToTrainError(UserError, ValueError):
     """No region has enough data to forecast."""
 
 

@@ -66,6 +66,35 @@ def test_main__user_error_is_one_line_and_exit_1(demo_env, capsys):
     assert "Traceback" not in err
 
 
+def test_main__internal_bug_says_so_in_one_line_and_exits_70(demo_env, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise KeyError("a column the code forgot")  # a bug: a KeyError that is not a user's error
+
+    monkeypatch.setattr("pipelines.serving.published.serve_forecast", broken)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["forecast", "us-wtx", "--horizon", "3"])
+    assert exit_info.value.code == 70
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("internal error: KeyError") and "--debug" in err and "\n" not in err
+
+
+def test_main__a_bad_option_value_is_a_user_error_not_a_bug(demo_env, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["risk", "us-nova", "--mw", "200", "--by", "next year"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.startswith("error: --by must be a date")
+
+
+def test_help__starts_without_importing_the_model_stack():
+    import subprocess
+    import sys
+
+    heavy = ("lightgbm", "statsmodels", "deltalake", "pipelines.backtest.engine")
+    code = f"import sys, pipelines.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_main__debug_shows_the_traceback(demo_env):
     with pytest.raises(KeyError):
         main(["--debug", "forecast", "atlantis"])

@@ -1,0 +1,11 @@
+"""The base of every error a caller can act on; anything else escaping a door is a bug."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input, or data that cannot answer the question; the message says what to do next."""
+
+
+class InvalidInputError(UserError, ValueError):
+    """A value given by the user that is malformed or out of its allowed range."""
