@@ -12,6 +12,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from forecast import schema as S
+from pipelines.jobs.runs import last_runs, run_counts
 from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store
 
@@ -64,10 +65,8 @@ class RunsCollector(Collector):
                                    labels=["job"])
         version = self.store.version("runs")
         if version != self._version:
-            scan = self.store.scan("runs")
-            frame = scan.group_by("job", "status").len().sort("job", "status").collect()
-            last = scan.sort("started_at").group_by("job").agg(pl.col("status").last()).sort("job").collect()
-            self._counts, self._version = list(frame.iter_rows()), version
+            last = last_runs(self.store).select("job", "status")
+            self._counts, self._version = list(run_counts(self.store).iter_rows()), version
             self._last = [(job, status == "error") for job, status in last.iter_rows()]
         for job, status, count in self._counts:
             runs.add_metric([job, status], float(count))

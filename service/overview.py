@@ -13,6 +13,7 @@ from deltalake.exceptions import DeltaError
 
 from forecast import schema as S
 from forecast.catalog import Region
+from pipelines.jobs.runs import last_runs
 from pipelines.registry.versions import Registry, RegistryError
 from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store, load_series
@@ -121,12 +122,7 @@ def readiness_problems(
 
 def job_warnings(store: Store) -> list[str]:
     """Jobs whose latest run failed (what serves is unaffected: champions keep serving)."""
-    try:
-        runs = store.scan("runs")
-        last = runs.sort("started_at").group_by("job").agg(pl.all().last()).collect()
-    except (OSError, DeltaError):
-        return []
-    failed = last.filter(pl.col("status") == "error").sort("job")
+    failed = last_runs(store).filter(pl.col("status") == "error")
     return [
         f"{row['job']} failed at {row['started_at']:%Y-%m-%dT%H:%M:%SZ}: "
         f"{(row['error'] or '').strip().splitlines()[-1] if row['error'] else 'no error text'}; "

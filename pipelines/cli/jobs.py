@@ -75,10 +75,11 @@ def history(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """The most recent runs from the runs table."""
+    from pipelines.jobs.runs import recent_runs
     from pipelines.store import open_store
 
     settings = get_settings()
-    runs = open_store(settings).read("runs").sort("started_at", descending=True).head(limit)
+    runs = recent_runs(open_store(settings), limit)
     print_frame(runs.select("job", "status", "started_at", "finished_at", "figures", "error"), fmt, "runs")
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from forecast.errors import UserError
 from pipelines.config.settings import Settings, get_settings
 from pipelines.jobs.locks import job_lock
-from pipelines.jobs.runs import record_run
+from pipelines.jobs.runs import last_runs, record_run
 from pipelines.jobs.schedule import JOBS, TransientJobError
 from pipelines.jobs.scheduler import next_runs
 from pipelines.store import Store, open_store
@@ -43,8 +43,13 @@ class RunResult:
     error: str | None = None
 
 
-def run_job(name: str, settings: Settings | None = None, store: Store | None = None) -> RunResult:
-    """Run a job now; a job already running elsewhere is recorded as skipped, never overlapped."""
+def run_job(
+    name: str, settings: Settings | None = None, store: Store | None = None, **params: object
+) -> RunResult:
+    """Run a job now; a job already running elsewhere is recorded as skipped, never overlapped.
+
+    `params` go to the job's function (e.g. `regions` and `triggered_by` for a retrain that drift asks for).
+    """
     if name not in JOBS:
         raise UnknownJobError(name)
     settings = settings or get_settings()
@@ -56,7 +61,7 @@ def run_job(name: str, settings: Settings | None = None, store: Store | None = N
         delay = settings.job_backoff_seconds
         for attempt in range(settings.job_retries + 1):
             try:
-                figures = JOBS[name].func(store, settings, started)
+                figures = JOBS[name].func(store, settings, started, **params)
                 return _finish(store, name, started, "ok", {**figures, "attempts": attempt + 1})
             except TRANSIENT as exc:
                 if attempt == settings.job_retries:
@@ -96,8 +101,7 @@ class JobStatus:
 def job_statuses(store: Store, settings: Settings) -> list[JobStatus]:
     """Every job of the schedule with its next run (from the job store) and its last recorded run."""
     upcoming = next_runs(settings)
-    runs = store.read("runs").sort("started_at")
-    last = {row["job"]: row for row in runs.iter_rows(named=True)}
+    last = {row["job"]: row for row in last_runs(store).iter_rows(named=True)}
     statuses = []
     for name, job in JOBS.items():
         run = last.get(name)

@@ -1,12 +1,15 @@
-"""The runs table: one row per pipeline run, with its status, error and figures."""
+"""The runs table, its one owner: every run is written and every "last run" is read here."""
 
 from __future__ import annotations
 
 import json
+import traceback
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import polars as pl
+from deltalake.exceptions import DeltaError
 
 from pipelines.store import Store
 
@@ -59,3 +62,36 @@ def last_published_version(store: Store) -> int | None:
         if "data_version" in figures:
             return figures["data_version"]
     return None
+
+
+def recorded(store: Store, job: str, started_at: datetime, func: Callable[[], dict]) -> dict:
+    """Run `func` as a run of `job`: its figures are recorded as ok, an exception as error (re-raised)."""
+    try:
+        figures = func()
+    except Exception as exc:
+        record_run(store, job, started_at, "error", {}, "".join(traceback.format_exception(exc)))
+        raise
+    record_run(store, job, started_at, "ok", figures)
+    return figures
+
+
+def last_runs(store: Store) -> pl.DataFrame:
+    """The latest run of each job that ever ran (`job, status, started_at, finished_at, error, figures`)."""
+    try:
+        if store.version("runs") is None:
+            return pl.DataFrame(schema={"job": pl.String, "status": pl.String})
+        return (
+            store.scan("runs").sort("started_at").group_by("job").agg(pl.all().last()).sort("job").collect()
+        )
+    except (OSError, DeltaError):
+        return pl.DataFrame(schema={"job": pl.String, "status": pl.String})
+
+
+def run_counts(store: Store) -> pl.DataFrame:
+    """How many runs each job had, by status (`job, status, len`)."""
+    return store.scan("runs").group_by("job", "status").len().sort("job", "status").collect()
+
+
+def recent_runs(store: Store, limit: int) -> pl.DataFrame:
+    """The latest `limit` runs of any job, newest first."""
+    return store.read("runs").sort("started_at", descending=True).head(limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +12,7 @@ from pipelines.executor import Executor, open_executor
 from pipelines.ingest.inbox import drain_inbox
 from pipelines.jobs.maintenance import compact_tables
 from pipelines.live import LivePullError, pull_live_sources
-from pipelines.registry.drift import run_drift
+from pipelines.registry.drift import drift_figures, measure_drift
 from pipelines.store import Store
 from pipelines.training.train import run_refresh, run_retrain
 
@@ -21,7 +21,7 @@ class TransientJobError(RuntimeError):
     """A failure worth retrying (a source that timed out, a busy object store)."""
 
 
-JobFunc = Callable[[Store, Settings, datetime], dict]
+JobFunc = Callable[..., dict]  # (store, settings, now, **params) -> figures
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,32 @@ def refresh(store: Store, settings: Settings, now: datetime) -> dict:
     return {**report.figures(), "executor": settings.executor}
 
 
-def retrain(store: Store, settings: Settings, now: datetime) -> dict:
+def retrain(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    regions: Sequence[str] | None = None,
+    triggered_by: str | None = None,
+) -> dict:
     """Fit challengers, backtest them against the champions, promote only the better ones."""
     with configured_executor(settings) as pool:
-        return {**run_retrain(store, settings, now, executor=pool).figures(), "executor": settings.executor}
+        report = run_retrain(store, settings, now, regions=regions, executor=pool)
+    asked = {"triggered_by": triggered_by, "regions": list(regions)} if triggered_by else {}
+    return {**report.figures(), "executor": settings.executor, **asked}
 
 
 def drift(store: Store, settings: Settings, now: datetime) -> dict:
-    """Compare live and backtest error per champion; retrain the regions that drifted."""
-    return run_drift(store, settings, now)
+    """Compare live and backtest error per champion; the runner retrains the regions that drifted."""
+    from pipelines.jobs.runner import run_job  # the runner imports this schedule
+
+    table = measure_drift(store, settings)
+    figures = drift_figures(table, settings.drift_ratio)
+    if not figures["drifted"]:
+        return figures
+    result = run_job("retrain", settings, store, regions=figures["drifted"], triggered_by="drift")
+    if result.status == "skipped":
+        return {**figures, "retrain": "skipped: a retrain is already running"}
+    return {**figures, "retrain": result.figures.get("promoted", [])}
 
 
 def ingest(store: Store, settings: Settings, now: datetime) -> dict:

@@ -1,8 +1,8 @@
-"""`drift`: compare each champion's live error with its backtest error; retrain where it grew."""
+"""Drift: each champion's live error against its backtest error (the `drift` job retrains where it grew)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import polars as pl
 
@@ -10,12 +10,9 @@ from forecast import schema as S
 from forecast.champion import drift_ratios, live_errors, seasonal_scale
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
-from pipelines.jobs.locks import job_lock
-from pipelines.jobs.runs import record_run
 from pipelines.registry.promotion import DEMANDS
 from pipelines.registry.versions import Registry
 from pipelines.store import Store, load_series
-from pipelines.training.train import run_retrain
 
 
 def measure_drift(store: Store, settings: Settings) -> pl.DataFrame:
@@ -64,28 +61,13 @@ def measure_drift(store: Store, settings: Settings) -> pl.DataFrame:
     return pl.concat([f.select(columns) for f in frames]).sort(S.REGION, S.TARGET)
 
 
-def run_drift(store: Store, settings: Settings, now: datetime) -> dict:
-    """Measure drift and retrain the regions whose error grew beyond `drift_ratio` (a run of its own)."""
-    table = measure_drift(store, settings)
-    drifted = sorted(set(table.filter(pl.col("ratio") > settings.drift_ratio)[S.REGION].to_list()))
+def drift_figures(table: pl.DataFrame, threshold: float) -> dict:
+    """What a drift check found: ratios per champion and the regions beyond `threshold`."""
+    drifted = sorted(set(table.filter(pl.col("ratio") > threshold)[S.REGION].to_list()))
     ratios = table.select(S.REGION, S.TARGET, "ratio").iter_rows()
-    figures: dict = {
+    return {
         "checked": table.height,
         "ratios": {f"{r}/{t}": round(x, 3) for r, t, x in ratios},
         "drifted": drifted,
-        "threshold": settings.drift_ratio,
+        "threshold": threshold,
     }
-    if not drifted:
-        return figures
-    with job_lock(settings, "retrain") as acquired:
-        if not acquired:
-            return {**figures, "retrain": "skipped: a retrain is already running"}
-        started = datetime.now(now.tzinfo)
-        try:
-            report = run_retrain(store, settings, started, regions=drifted)
-        except Exception as exc:
-            record_run(store, "retrain", started, "error", {"triggered_by": "drift", "regions": drifted},
-                       repr(exc))
-            raise
-        record_run(store, "retrain", started, "ok", {**report.figures(), "triggered_by": "drift"})
-    return {**figures, "retrain": report.figures()["promoted"]}

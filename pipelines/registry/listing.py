@@ -10,7 +10,7 @@ import polars as pl
 from forecast.catalog import UnknownRegionError
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
-from pipelines.jobs.runs import record_run
+from pipelines.jobs.runs import recorded
 from pipelines.registry.promotion import DEMANDS
 from pipelines.registry.versions import Registry, RegistryError
 from pipelines.store import Store
@@ -62,7 +62,11 @@ def promote_version(
             )
     for target in targets:
         registry.promote(region, target, version, "promoted by hand")
-    report = run_refresh(store, settings, now, regions=[region], force=True)
-    if report is not None:
-        record_run(store, "refresh", now, "ok", {**report.figures(), "trigger": f"promote {version}"})
-    return report
+    reports: list[TrainReport | None] = []
+
+    def refresh() -> dict:
+        reports.append(run_refresh(store, settings, now, regions=[region], force=True))
+        return {} if reports[0] is None else {**reports[0].figures(), "trigger": f"promote {version}"}
+
+    recorded(store, "refresh", now, refresh)
+    return reports[0]

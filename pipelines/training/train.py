@@ -24,7 +24,7 @@ from forecast.selection import DefaultModel, SelectionParams
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.executor import Executor, groups
-from pipelines.jobs.runs import last_published_version, record_run
+from pipelines.jobs.runs import last_published_version, recorded
 from pipelines.registry import promotion as C
 from pipelines.registry.versions import Registry
 from pipelines.store import Store, load_series, open_store
@@ -254,10 +254,15 @@ def run_train(
     on_done: Callable[[], None] | None = None,
 ) -> TrainReport:
     """Fit models per region, make them the champions, and publish one forecast issue."""
-    report = _run("train", store, settings, now, regions, horizon, executor, on_done)
     executor_name = executor.name if executor else "inline"
-    record_run(store, "train", now, "ok", figures={**report.figures(), "executor": executor_name})
-    return report
+    reports: list[TrainReport] = []
+
+    def train() -> dict:
+        reports.append(_run("train", store, settings, now, regions, horizon, executor, on_done))
+        return {**reports[0].figures(), "executor": executor_name}
+
+    recorded(store, "train", now, train)
+    return reports[0]
 
 
 def run_retrain(

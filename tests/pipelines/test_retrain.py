@@ -10,8 +10,10 @@ from forecast import schema as S
 from forecast.models import SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
 from pipelines.demo import run_demo
+from pipelines.jobs.locks import job_lock
 from pipelines.jobs.runner import run_job
-from pipelines.registry.drift import measure_drift, run_drift
+from pipelines.jobs.schedule import drift as run_drift
+from pipelines.registry.drift import measure_drift
 from pipelines.registry.listing import list_versions, promote_version
 from pipelines.registry.versions import ChecksumMismatchError, Registry, RegistryError
 from pipelines.serving.published import latest_issues
@@ -162,6 +164,24 @@ def test_drift__a_region_whose_live_error_grew_is_retrained(trained):
     assert figures["drifted"] == ["us-nova"]
     retrain = store.read("runs").filter(pl.col("job") == "retrain").row(0, named=True)
     assert retrain["status"] == "ok" and '"triggered_by": "drift"' in retrain["figures"]
+
+
+def test_drift__retrain_goes_through_the_runner_and_its_lock(trained):
+    settings, store, _ = trained
+    published = latest_issues(store).filter(
+        (pl.col(S.TARGET) == S.GRID_LOAD) & (pl.col(S.QUANTILE) == 0.5) & (pl.col(S.REGION) == "us-nova")
+    ).sort(S.TS).head(24)
+    store.append("observations", published.select(
+        S.REGION, pl.lit(S.GRID_LOAD).alias(S.SERIES), S.TS, (pl.col(S.VALUE) * 3).alias(S.VALUE),
+        pl.lit("MW").alias(S.UNIT), pl.lit("test").alias(S.SOURCE),
+    ).pipe(lambda f: S.conform(f, S.OBSERVATIONS)))
+    with job_lock(settings, "retrain") as acquired:  # a retrain already running elsewhere
+        assert acquired
+        result = run_job("drift", settings, store)
+    assert result.status == "ok" and result.figures["retrain"].startswith("skipped")
+    runs = store.read("runs").sort("started_at")
+    assert runs.filter(pl.col("job") == "retrain")["status"].to_list() == ["skipped"]
+    assert runs.filter(pl.col("job") == "drift")["status"].to_list() == ["ok"]
 
 
 def test_drift__nothing_to_do_without_live_errors(trained):
