@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forecast.catalog import CatalogError, UnknownRegionError
+from forecast.errors import InvalidInputError, UserError
 from forecast.planning.outlook import InsufficientHistoryError
 from forecast.planning.scenarios import UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError
@@ -96,10 +97,15 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownJobError: (404, "unknown_job"),
     SourceFormatError: (422, "invalid_format"),
     UnknownScenarioError: (422, "unknown_scenario"),
-    InsufficientHistoryError: (503, "insufficient_history"),
-    NoQueueDataError: (503, "no_queue_data"),
-    NoRegionAssessedError: (503, "no_region_assessed"),
+    # The data cannot answer this request (4xx: a retry will not help until the data changes);
+    # 503 is kept for "not published yet, try shortly" and always carries Retry-After.
+    InsufficientHistoryError: (409, "insufficient_history"),
+    NoQueueDataError: (409, "no_queue_data"),
+    NoRegionAssessedError: (409, "no_region_assessed"),
+    InvalidInputError: (422, "invalid_input"),
+    UserError: (422, "unprocessable"),
 }
+RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600}
 
 
 def _domain_details(exc: Exception) -> Any:
@@ -127,6 +133,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
         def handler(request: Request, exc: Exception, status: int = status, code: str = code) -> JSONResponse:
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            if status == 503:
+                headers = {"Retry-After": str(RETRY_AFTER_SECONDS.get(type(exc), 60))}
             return error_response(status, code, str(exc), _domain_details(exc), headers)
 
         app.add_exception_handler(exc_type, handler)

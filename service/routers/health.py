@@ -3,9 +3,9 @@
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
+from pipelines.serving.overview import job_warnings, readiness_problems
 from service.deps import CatalogDep, PublishedDep, StoreDep
 from service.errors import ErrorBody, error_response
-from service.overview import job_warnings, readiness_problems
 from service.schemas.operations import Health, Readiness
 
 router = APIRouter(tags=["operations"])

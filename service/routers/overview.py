@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from pipelines.registry.versions import Registry
+from pipelines.serving.overview import region_overview, served_models
 from service.deps import CatalogDep, PublishedDep, SettingsDep, StoreDep
-from service.overview import region_overview, served_models
 from service.schemas.operations import ModelsOut
 from service.schemas.overview import OverviewOut
 

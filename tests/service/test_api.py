@@ -81,3 +81,4 @@ def test_forecast__nothing_published_is_503_not_a_fake_value(settings):
         response = client.get("/v1/regions/us-nova/forecast")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "not_published"
+    assert int(response.headers["Retry-After"]) > 0

@@ -23,9 +23,9 @@ def test_outlook__limits_are_422_naming_the_field(planning_client, params, field
     assert any(d["field"].endswith(field) for d in response.json()["error"]["details"])
 
 
-def test_outlook__too_little_history_is_503_saying_so(demo_client):
+def test_outlook__too_little_history_is_409_saying_so(demo_client):
     response = demo_client.get("/v1/regions/us-nova/outlook")
-    assert response.status_code == 503
+    assert response.status_code == 409  # the data cannot answer: not a server fault, not worth a retry
     assert response.json()["error"]["code"] == "insufficient_history"
 
 
@@ -78,3 +78,10 @@ def test_overview__latest_load_headroom_now_and_weekly_low(demo_client):
     for r in regions:
         assert r["latest_load"]["value"] > 0
         assert r["min_p10_headroom_7d"]["value"] <= r["headroom_now"]["value"]
+
+
+def test_siting__no_region_assessable_is_409_not_503(demo_client):
+    response = demo_client.post("/v1/siting", json={"mw": 200, "target_date": "2028-06-01"})
+    assert response.status_code == 409, response.text
+    assert response.json()["error"]["code"] in {"no_region_assessed", "insufficient_history"}
+    assert "Retry-After" not in response.headers

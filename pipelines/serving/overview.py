@@ -1,6 +1,7 @@
 """Summaries of what is served, for planners (the regions overview) and operators (models, readiness).
 
-These read only what pipelines published or stored; they compute no forecast.
+These read only what pipelines published or stored; they compute no forecast. Each returns plain
+records (dicts) that the HTTP schemas validate, so the same read serves any door.
 """
 
 from __future__ import annotations
@@ -17,26 +18,24 @@ from pipelines.jobs.runs import last_runs
 from pipelines.registry.versions import Registry, RegistryError
 from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store, load_series
-from service.schemas.operations import ChampionOut, ServedModel
-from service.schemas.overview import Reading, RegionOverview
 
 WEEK = 168
 
 
-def _reading(row: Mapping | None) -> Reading | None:
-    return None if row is None else Reading(ts=row[S.TS], value=row[S.VALUE])
+def _reading(row: Mapping | None) -> dict | None:
+    return None if row is None else {"ts": row[S.TS], "value": row[S.VALUE]}
 
 
-def latest_loads(store: Store, regions: list[str]) -> dict[str, Reading]:
+def latest_loads(store: Store, regions: list[str]) -> dict[str, dict]:
     """The last observed grid load of each region that has one."""
     loads = load_series(store, S.GRID_LOAD, regions)
     last = loads.group_by(S.REGION).agg(pl.all().sort_by(S.TS).last())
-    return {row[S.REGION]: Reading(ts=row[S.TS], value=row[S.VALUE]) for row in last.iter_rows(named=True)}
+    return {row[S.REGION]: _reading(row) for row in last.iter_rows(named=True)}
 
 
 def region_overview(
     store: Store, published: PublishedForecasts, catalog: Mapping[str, Region]
-) -> list[RegionOverview]:
+) -> list[dict]:
     """Per region: latest load, median headroom of the first forecast hour, lowest P10 of the week."""
     loads = latest_loads(store, list(catalog))
     headroom = published.rows.filter(pl.col(S.TARGET) == S.HEADROOM)
@@ -53,10 +52,10 @@ def region_overview(
             now = _reading(median.row(0, named=True) if median.height else None)
             p10 = _reading(lows.row(0, named=True) if lows.height else None)
             version, issued = rows[S.MODEL_VERSION][0], rows[S.ISSUED_AT][0]
-        out.append(RegionOverview(
-            region=region_id, name=region.name, latest_load=loads.get(region_id), headroom_now=now,
-            min_p10_headroom_7d=p10, model_version=version, issued_at=issued,
-        ))
+        out.append({
+            "region": region_id, "name": region.name, "latest_load": loads.get(region_id),
+            "headroom_now": now, "min_p10_headroom_7d": p10, "model_version": version, "issued_at": issued,
+        })
     return out
 
 
@@ -65,7 +64,7 @@ DEMAND_TARGETS = {
 }
 
 
-def _champions(registry: Registry, region: str, target: str) -> list[ChampionOut]:
+def _champions(registry: Registry, region: str, target: str) -> list[dict]:
     out = []
     for demand in DEMAND_TARGETS.get(target, ()):
         pointer = registry.champion(region, demand)
@@ -75,15 +74,15 @@ def _champions(registry: Registry, region: str, target: str) -> list[ChampionOut
             record = registry.metadata(region, demand, pointer["version"])
         except RegistryError:
             continue
-        out.append(ChampionOut(
-            target=demand, version=record.version, model=record.model,
-            promoted_at=pointer.get("promoted_at"), reason=pointer.get("reason"),
-            data_version=record.data_version, backtest=record.backtest, created_at=record.created_at,
-        ))
+        out.append({
+            "target": demand, "version": record.version, "model": record.model,
+            "promoted_at": pointer.get("promoted_at"), "reason": pointer.get("reason"),
+            "data_version": record.data_version, "backtest": record.backtest, "created_at": record.created_at,
+        })
     return out
 
 
-def served_models(published: PublishedForecasts, registry: Registry) -> list[ServedModel]:
+def served_models(published: PublishedForecasts, registry: Registry) -> list[dict]:
     """The model version and issue serving each region and target, with the registry champions."""
     rows = published.rows
     if rows.is_empty():
@@ -93,9 +92,9 @@ def served_models(published: PublishedForecasts, registry: Registry) -> list[Ser
         pl.col(S.TS).n_unique().alias("hours"),
     ).sort(S.REGION, S.TARGET)
     return [
-        ServedModel(region=r[S.REGION], target=r[S.TARGET], model_version=r[S.MODEL_VERSION],
-                    issued_at=r[S.ISSUED_AT], data_as_of=r["first"] - timedelta(hours=1),
-                    horizon_hours=r["hours"], champions=_champions(registry, r[S.REGION], r[S.TARGET]))
+        {"region": r[S.REGION], "target": r[S.TARGET], "model_version": r[S.MODEL_VERSION],
+         "issued_at": r[S.ISSUED_AT], "data_as_of": r["first"] - timedelta(hours=1),
+         "horizon_hours": r["hours"], "champions": _champions(registry, r[S.REGION], r[S.TARGET])}
         for r in summary.iter_rows(named=True)
     ]
 
