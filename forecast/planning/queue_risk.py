@@ -18,7 +18,6 @@ from datetime import date
 from typing import Literal
 
 import numpy as np
-import polars as pl
 from pydantic import BaseModel, Field
 
 from forecast.errors import InvalidInputError
@@ -166,8 +165,3 @@ def _drivers(
             "The queue records hold one kind of request only; a large load is assumed to wait like them."
         )
     return drivers
-
-
-def fit_queue_model(survival: pl.DataFrame, as_of: date) -> QueueCox:
-    """The cause-specific Cox pair fitted on every region's requests made by `as_of`."""
-    return QueueCox().fit(survival, as_of)

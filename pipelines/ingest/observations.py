@@ -25,7 +25,7 @@ from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.sources import reader
 from pipelines.sources.base import Adapted, SourceFormatError
-from pipelines.sources.long import adapt_long, read_long, read_ndjson_bytes
+from pipelines.sources.long import adapt_long, read_long
 from pipelines.store import OBSERVATION_KEY, Store
 from pipelines.validation import validate
 from pipelines.validation.checks import FLATLINE_HOURS, N_ROWS, ROW, Neighbours
@@ -338,5 +338,4 @@ __all__ = [
     "ingest_file",
     "ingest_records",
     "parse_ndjson",
-    "read_ndjson_bytes",
 ]

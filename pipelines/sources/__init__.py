@@ -13,7 +13,10 @@ FORMATS = ("auto", "long", "eia930", "entsoe", "pjm", "ercot", "nordpool", "ai-d
 def detect_format(path: Path) -> str:
     """Guess a file's format from its suffix and first bytes (no file name is trusted as a path)."""
     suffix = path.suffix.lower()
-    head = path.read_bytes()[:4096] if suffix not in (".parquet", ".pq") else b""
+    head = b""
+    if suffix not in (".parquet", ".pq"):
+        with path.open("rb") as handle:  # the first bytes only: a file may be gigabytes
+            head = handle.read(4096)
     text = head.decode("utf-8", errors="replace")
     if suffix == ".xlsx":
         return "ercot"

@@ -7,7 +7,6 @@ offset is read as UTC.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import polars as pl
@@ -132,8 +131,3 @@ def read_long(
     return adapt_long(
         scan_table(path), catalog, path.name, series, region, f"long:{path.name}", unit_required=True
     )
-
-
-def read_ndjson_bytes(data: bytes) -> pl.DataFrame:
-    """NDJSON bytes (one observation object a line) as a frame; blank lines are skipped."""
-    return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
