@@ -15,8 +15,8 @@ import polars as pl
 from scipy.optimize import minimize
 
 from forecast import schema as S
-from forecast.features.lags import ORIGIN, STEP
-from forecast.models.calibrated import YHAT, CalibratedModel, K, Y, residual_arrays
+from forecast.models.calibrated import CalibratedModel, residual_arrays
+from forecast.schema import ORIGIN, STEP, YHAT, K, Y
 
 WEIGHT = "weight"
 

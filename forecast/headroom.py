@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 
 import polars as pl
 
@@ -28,29 +27,6 @@ def headroom_paths(capacity: pl.DataFrame, grid_load: pl.DataFrame, ai_demand: p
         .join(ai_demand.select(*key, pl.col(S.VALUE).alias("ai")), on=key)
         .select(*key, (pl.col("cap") - pl.col("load") - pl.col("ai")).alias(S.VALUE))
         .sort(key)
-    )
-
-
-def headroom_quantiles(paths: pl.DataFrame, quantiles: Sequence[float]) -> pl.DataFrame:
-    """Quantiles of headroom over samples, per region and hour."""
-    return quantiles_from_paths(paths, quantiles)
-
-
-def prob_min_below(
-    paths: pl.DataFrame, threshold_mw: float, start: datetime | None = None, end: datetime | None = None
-) -> pl.DataFrame:
-    """P(min headroom over [start, end] < threshold) per region, as `region, probability`."""
-    window = paths
-    if start is not None:
-        window = window.filter(pl.col(S.TS) >= start)
-    if end is not None:
-        window = window.filter(pl.col(S.TS) <= end)
-    return (
-        window.group_by(S.REGION, S.SAMPLE)
-        .agg(pl.col(S.VALUE).min().alias("min"))
-        .group_by(S.REGION)
-        .agg((pl.col("min") < threshold_mw).mean().alias("probability"))
-        .sort(S.REGION)
     )
 
 

@@ -24,6 +24,14 @@ MODEL = "model"
 CUTOFF = "cutoff"
 SAMPLE = "sample"
 
+# Columns of prediction and scoring frames (Nixtla: y, yhat).
+Y = "y"  # the observed value a forecast is scored against
+YHAT = "yhat"  # the point forecast (the median)
+K = "k"  # index of a forecast origin (a calibration origin or a holdout fold)
+ORIGIN = "origin"  # the last hour known at that origin
+STEP = "step"  # hours from the origin or cutoff to ts (1 = first forecast hour)
+SCALE = "scale"  # the MASE denominator: in-sample seasonal-naive MAE
+
 # Series kept in the observations table; canonical unit MW (degC for temperature).
 GRID_LOAD = "grid_load"
 AI_DEMAND = "ai_demand"

@@ -18,9 +18,10 @@ import polars as pl
 from forecast import schema as S
 from forecast.ensemble import WeightedEnsemble
 from forecast.errors import InvalidInputError
+from forecast.evaluation.metrics import mase, seasonal_naive_scale
 from forecast.features.history import regularize
 from forecast.models.base import DEFAULT_QUANTILES, FIT_COLUMNS, ForecastModel
-from forecast.models.calibrated import YHAT, CalibratedModel, CalibrationParams, K, Y
+from forecast.models.calibrated import CalibratedModel, CalibrationParams
 from forecast.models.gbm import GlobalLightGBM, LightGBMParams
 from forecast.models.naive import SeasonalNaive, SeasonalNaiveParams, SeasonalNaiveRule
 from forecast.models.statsm import MSTLETS, SARIMAXModel
@@ -67,10 +68,10 @@ def _candidates(
 def calibration_mase(model: CalibratedModel, scales: pl.DataFrame, origins: Sequence[int]) -> pl.DataFrame:
     """MASE of a model's calibration forecasts at origins `origins`: `region, mase`."""
     return (
-        model.calibration.filter(pl.col(K).is_in(list(origins)))
+        model.calibration.filter(pl.col(S.K).is_in(list(origins)))
         .join(scales, on=S.REGION)
         .group_by(S.REGION)
-        .agg(((pl.col(Y) - pl.col(YHAT)).abs() / pl.col("scale")).mean().alias("mase"))
+        .agg(mase().alias("mase"))
         .with_columns(pl.lit(model.name).alias(S.MODEL))
     )
 
@@ -188,18 +189,13 @@ def select(
         data = frame.filter(pl.col(S.REGION).is_in(long_enough))
         for model in fitted:
             model.fit(data)
-        n_origins = int(fitted[0].calibration[K].max()) + 1
+        n_origins = int(fitted[0].calibration[S.K].max()) + 1
         newest = list(range(n_origins // 2))  # k = 0 is the newest origin
         oldest = list(range(n_origins // 2, n_origins))
         scored: list[CalibratedModel] = list(fitted)
         if "ensemble" in params.candidates and len(fitted) > 1:
             scored.append(WeightedEnsemble(fitted).combine(origins=oldest))
-        scales = (
-            history.filter(pl.col(S.REGION).is_in(long_enough))
-            .sort(S.REGION, S.TS)
-            .group_by(S.REGION, maintain_order=True)
-            .agg((pl.col(S.VALUE) - pl.col(S.VALUE).shift(season)).abs().mean().alias("scale"))
-        )
+        scales = seasonal_naive_scale(history.filter(pl.col(S.REGION).is_in(long_enough)), season, S.VALUE)
         scores = pl.concat([calibration_mase(m, scales, newest) for m in scored])
         # Ties go to the simpler model: candidates in the order given, the ensemble last.
         order = {m.name: i for i, m in enumerate(scored)}

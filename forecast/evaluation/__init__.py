@@ -1,9 +1,8 @@
 """Rolling-origin backtests and forecast metrics over long frames (pure)."""
 
-from forecast.evaluation.folds import Fold, fold_cutoffs, region_cutoffs, split_fold, split_regions
+from forecast.evaluation.folds import Fold, fold_cutoffs, region_cutoffs, split_regions
 from forecast.evaluation.metrics import (
     LEVELS,
-    PRED_COLUMNS,
     fold_metrics,
     seasonal_naive_scale,
     summarize,
@@ -11,13 +10,11 @@ from forecast.evaluation.metrics import (
 
 __all__ = [
     "LEVELS",
-    "PRED_COLUMNS",
     "Fold",
     "fold_cutoffs",
     "fold_metrics",
     "region_cutoffs",
     "seasonal_naive_scale",
-    "split_fold",
     "split_regions",
     "summarize",
 ]

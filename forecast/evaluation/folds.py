@@ -33,19 +33,6 @@ def fold_cutoffs(last_ts: datetime, horizon: int, n_folds: int, step: int) -> li
     ]
 
 
-def split_fold(
-    frame: pl.DataFrame, fold: Fold, window: int | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(train, test) of one fold; `window` keeps only the last `window` hours of train (sliding)."""
-    S.require_columns(frame, (S.REGION, S.TS), "split_fold")
-    end = fold.cutoff + timedelta(hours=fold.horizon)
-    train = frame.filter(pl.col(S.TS) <= fold.cutoff)
-    if window is not None:
-        train = train.filter(pl.col(S.TS) > fold.cutoff - timedelta(hours=window))
-    test = frame.filter((pl.col(S.TS) > fold.cutoff) & (pl.col(S.TS) <= end))
-    return train, test
-
-
 def region_cutoffs(frame: pl.DataFrame, horizon: int, n_folds: int, step: int) -> pl.DataFrame:
     """`region, fold, cutoff` with each region's folds set from its own last hour (oldest fold 0).
 

@@ -1,5 +1,7 @@
-"""Point and interval metrics over a long prediction frame, as polars expressions.
+"""Point and interval metrics over long prediction frames, as polars expressions: the one scoring path.
 
+The backtest, the champion/challenger holdout, the default-model selection and the drift check all
+score through this module (MASE and its seasonal-naive scale are defined here and nowhere else).
 Predictions are `region, cutoff, ts, y, yhat` and `lo_<L>, hi_<L>` per interval level L (80 and 95
 by default; any levels in 1-99), plus any key column such as `model`. Metrics are computed per
 fold (region, cutoff) and then averaged, so every fold weighs the same whatever its scale; MASE
@@ -14,8 +16,8 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.errors import UserError
+from forecast.schema import SCALE, STEP, YHAT, K, Y
 
-Y, YHAT, SCALE, STEP = "y", "yhat", "scale", "step"
 LEVELS = (80, 95)
 POINT_METRICS = ("mae", "rmse", "mape", "smape", "mase", "pinball")
 INTERVAL_METRICS = ("coverage", "width", "winkler")
@@ -60,14 +62,19 @@ def metric_names(levels: Sequence[int] = LEVELS) -> tuple[str, ...]:
     return (*POINT_METRICS, *(f"{m}_{level}" for m in INTERVAL_METRICS for level in levels))
 
 
-PRED_COLUMNS = pred_columns(LEVELS)
-METRICS = metric_names(LEVELS)
-
-
 def level_quantiles(level: int) -> tuple[float, float]:
     """The (lower, upper) quantiles of a central interval, e.g. 80 -> (0.1, 0.9)."""
     alpha = 1 - level / 100
     return alpha / 2, 1 - alpha / 2
+
+
+def quantile_columns(levels: Sequence[int]) -> dict[float, str]:
+    """Quantile -> prediction column: 0.5 -> yhat, 0.1 -> lo_80, 0.9 -> hi_80, ..."""
+    out = {0.5: YHAT}
+    for level in levels:
+        q_lo, q_hi = level_quantiles(level)
+        out[round(q_lo, 6)], out[round(q_hi, 6)] = lo(level), hi(level)
+    return out
 
 
 def err() -> pl.Expr:
@@ -93,6 +100,14 @@ def smape() -> pl.Expr:
     return (2 * err().abs() / denom).mean() * 100
 
 
+def mase(error: pl.Expr | None = None) -> pl.Expr:
+    """Mean absolute scaled error: mean of |error| / scale, the error `y - yhat` unless given.
+
+    `scale` is the in-sample seasonal-naive MAE of the training data (`seasonal_naive_scale`).
+    """
+    return ((err() if error is None else error).abs() / pl.col(SCALE)).mean()
+
+
 def pinball_loss(value: pl.Expr, q: float) -> pl.Expr:
     """Pinball (quantile) loss of one quantile forecast, element-wise."""
     diff = pl.col(Y) - value
@@ -108,10 +123,14 @@ def pinball(levels: Sequence[int] = LEVELS) -> pl.Expr:
     return pl.mean_horizontal(terms).mean()
 
 
+def covered(level: int) -> pl.Expr:
+    """Whether each actual lies inside the interval (bounds included), element-wise."""
+    return (pl.col(Y) >= pl.col(lo(level))) & (pl.col(Y) <= pl.col(hi(level)))
+
+
 def coverage(level: int) -> pl.Expr:
     """Share of actuals inside the interval (bounds included), %."""
-    inside = (pl.col(Y) >= pl.col(lo(level))) & (pl.col(Y) <= pl.col(hi(level)))
-    return inside.cast(pl.Float64).mean() * 100
+    return covered(level).cast(pl.Float64).mean() * 100
 
 
 def width(level: int) -> pl.Expr:
@@ -161,7 +180,7 @@ def fold_metrics(
         keyed.group_by(list(by), maintain_order=True)
         .agg(
             mae().alias("mae"), rmse().alias("rmse"), mape().alias("mape"), smape().alias("smape"),
-            (err().abs() / pl.col(SCALE)).mean().alias("mase"), pinball(levels).alias("pinball"),
+            mase().alias("mase"), pinball(levels).alias("pinball"),
             *[coverage(v).alias(f"coverage_{v}") for v in levels],
             *[width(v).alias(f"width_{v}") for v in levels],
             *[winkler(v).alias(f"winkler_{v}") for v in levels],
@@ -177,3 +196,25 @@ def summarize(per_fold: pl.DataFrame, by: Sequence[str] = (S.REGION,)) -> pl.Dat
     if not by:
         return per_fold.select(aggs)
     return per_fold.group_by(list(by), maintain_order=True).agg(aggs).sort(list(by))
+
+
+def holdout_scores(pred: pl.DataFrame, scales: pl.DataFrame) -> pl.DataFrame:
+    """Registry figures per region over holdout folds `k`: `mase, mae, coverage_80, coverage_95,
+    width_80, folds` (coverage as a share 0-1). `pred` is `region, k, y, yhat, lo_*, hi_*` of the
+    80 and 95 % intervals; `scales` is `region, scale` of the training rows before the holdout.
+    """
+    S.require_columns(pred, (S.REGION, K, Y, YHAT, *interval_columns(LEVELS)), "holdout_scores(pred)")
+    S.require_columns(scales, (S.REGION, SCALE), "holdout_scores(scales)")
+    return (
+        pred.join(scales, on=S.REGION)
+        .group_by(S.REGION)
+        .agg(
+            mase().alias("mase"),
+            mae().alias("mae"),
+            covered(80).mean().alias("coverage_80"),
+            covered(95).mean().alias("coverage_95"),
+            width(80).alias("width_80"),
+            pl.col(K).n_unique().alias("folds"),
+        )
+        .sort(S.REGION)
+    )

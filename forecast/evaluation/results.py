@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from forecast import schema as S
-from forecast.evaluation.metrics import LEVELS, STEP, fold_metrics, metric_names, with_step
+from forecast.evaluation.metrics import LEVELS, fold_metrics, metric_names, with_step
+from forecast.schema import STEP
 
 ALL = "ALL"
 TIMES = ("fit_seconds", "predict_seconds")
@@ -24,9 +25,6 @@ TIMES = ("fit_seconds", "predict_seconds")
 def result_fields(levels: Sequence[int] = LEVELS) -> tuple[str, ...]:
     """Point metrics, `coverage_<L>, width_<L>, winkler_<L>` per level, then the seconds."""
     return (*metric_names(levels), *TIMES)
-
-
-RESULT_FIELDS = result_fields(LEVELS)
 
 
 def per_fold(

@@ -21,11 +21,12 @@ from forecast import schema as S
 from forecast.evaluation.candidates import BASELINE, DEFAULT, ModelSetup, carry, fit_models
 from forecast.evaluation.folds import split_regions
 from forecast.evaluation.joint import DEMAND, joint_quantiles, split_components
-from forecast.evaluation.metrics import SCALE, YHAT, Y, hi, level_quantiles, lo
+from forecast.evaluation.metrics import quantile_columns, seasonal_naive_scale
 from forecast.evaluation.plan import BacktestSpec, Plan, blocks, plan
 from forecast.evaluation.vintages import operator_predictions
 from forecast.features.history import regularize
 from forecast.models.base import ForecastModel
+from forecast.schema import SCALE, Y
 
 TIMING_COLUMNS = (S.MODEL, S.REGION, S.CUTOFF, "fit_seconds", "predict_seconds")
 TARGET = "target"  # the one fitted series when headroom is not formed from components
@@ -36,15 +37,6 @@ class FoldLeakError(RuntimeError):
 
     def __init__(self, region: str, cutoff: object, last: object) -> None:
         super().__init__(f"fold of region {region!r} at cutoff {cutoff} trains on data up to {last}")
-
-
-def quantile_columns(levels: Sequence[int]) -> dict[float, str]:
-    """Quantile -> prediction column: 0.5 -> yhat, 0.1 -> lo_80, 0.9 -> hi_80, ..."""
-    out = {0.5: YHAT}
-    for level in levels:
-        q_lo, q_hi = level_quantiles(level)
-        out[round(q_lo, 6)], out[round(q_hi, 6)] = lo(level), hi(level)
-    return out
 
 
 def _wide(quantiles: pl.DataFrame, columns: dict[float, str]) -> pl.DataFrame:
@@ -198,11 +190,8 @@ def run_block(
         train = _fold_train(frame, cutoffs, spec, hourly)
         _, test = split_regions(frame, cutoffs, spec.horizon)
         actual = test.drop_nulls(S.VALUE).select(S.REGION, S.CUTOFF, S.TS, pl.col(S.VALUE).alias(Y))
-        scales.append(
-            train.group_by(S.REGION, maintain_order=True)
-            .agg((pl.col(S.VALUE) - pl.col(S.VALUE).shift(spec.season)).abs().mean().alias(SCALE))
-            .join(cutoffs.select(S.REGION, S.CUTOFF), on=S.REGION)
-        )
+        scale = seasonal_naive_scale(train, spec.season, S.VALUE)
+        scales.append(scale.join(cutoffs.select(S.REGION, S.CUTOFF), on=S.REGION))
         trains = {TARGET: train}
         if parts is not None:
             trains = {c: _fold_train(f, cutoffs, spec, hourly_parts[c]) for c, f in parts.items()}

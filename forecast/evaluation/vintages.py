@@ -15,7 +15,8 @@ from datetime import timedelta
 import polars as pl
 
 from forecast import schema as S
-from forecast.evaluation.metrics import LEVELS, YHAT, Y, hi, level_quantiles, lo
+from forecast.evaluation.metrics import LEVELS, hi, level_quantiles, lo
+from forecast.schema import YHAT, Y
 
 OPERATOR = "operator"
 VINTAGE_COLUMNS = (S.REGION, S.TS, S.ISSUED_AT, S.VALUE)

@@ -29,7 +29,7 @@ from forecast.models.base import (
     check_quantiles,
 )
 
-YHAT, Y, K = "yhat", "y", "k"
+YHAT, Y, K = S.YHAT, S.Y, S.K  # re-exported: the calibrated models import them from here
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.errors import UserError
-from forecast.evaluation.metrics import Y
 from forecast.evaluation.plan import BacktestSpec, Plan
 from forecast.features.history import regularize
+from forecast.schema import Y
 
 PEERS = ("statsforecast", "mlforecast")
 ETS_INPUT_HOURS = 24 * 7 * 8

@@ -7,7 +7,8 @@ from datetime import timedelta
 import polars as pl
 
 from forecast import schema as S
-from forecast.champion import drift_ratios, live_errors, seasonal_scale
+from forecast.evaluation.drift import drift_ratios, live_errors
+from forecast.evaluation.metrics import seasonal_naive_scale
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.registry.promotion import DEMANDS
@@ -44,7 +45,7 @@ def measure_drift(store: Store, settings: Settings) -> pl.DataFrame:
             pl.col(S.MODEL_VERSION).str.contains(pl.col(S.REGION).replace_strict(versions), literal=True)
         )
         errors = live_errors(mine, actual.filter(pl.col(S.TS) > since), settings.retrain_horizon)
-        scales = seasonal_scale(actual, 24)
+        scales = seasonal_naive_scale(actual, 24, S.VALUE)
         expected = {r: float(champions[r].backtest["mase"]) for r in versions}  # type: ignore[union-attr]
         frames.append(
             drift_ratios(errors, scales, expected).with_columns(

@@ -15,7 +15,8 @@ from datetime import datetime
 import polars as pl
 
 from forecast import schema as S
-from forecast.champion import HoldoutParams, backtest_fitted, decide, seasonal_scale, split_holdout
+from forecast.evaluation.challenger import HoldoutParams, backtest_fitted, decide, split_holdout
+from forecast.evaluation.metrics import seasonal_naive_scale
 from forecast.headroom import latest_ends
 from forecast.models import ForecastModel
 from forecast.routing import ByRegion
@@ -76,7 +77,8 @@ def fit_challengers(
         part = frame.filter(pl.col(S.REGION).is_in(long))
         train, origins = split_holdout(part, params)
         model = make().fit(train)
-        figures = backtest_fitted(model, part, origins, seasonal_scale(train, params.season), params)
+        scales = seasonal_naive_scale(train, params.season, S.VALUE)
+        figures = backtest_fitted(model, part, origins, scales, params)
         models.update(dict.fromkeys(long, model))
     if short:
         model = make().fit(frame.filter(pl.col(S.REGION).is_in(short)))
@@ -154,7 +156,8 @@ def champion_figures(
             continue
         train, origins = split_holdout(part, params)
         try:
-            figures = backtest_fitted(model, part, origins, seasonal_scale(train, params.season), params)
+            scales = seasonal_naive_scale(train, params.season, S.VALUE)
+            figures = backtest_fitted(model, part, origins, scales, params)
         except ValueError as exc:  # e.g. calibrated for fewer hours than asked
             figures = {}
             for region in members:

@@ -1,4 +1,4 @@
-"""Headroom is formed sample by sample from joint component paths; P(min headroom < X) reads paths."""
+"""Headroom is formed sample by sample from joint component paths, keeping their correlation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from forecast.headroom import headroom_paths, prob_min_below
+from forecast.headroom import headroom_paths
 from forecast.models.calibrated import CalibrationParams
 from forecast.models.naive import SeasonalNaiveRule
 
@@ -47,16 +47,6 @@ def test_headroom__is_capacity_minus_load_minus_ai_demand_sample_by_sample(paths
     )
     assert joined.height == 200 * 12
     np.testing.assert_allclose(joined[S.VALUE], joined["cap"] - joined["load"] - joined["ai"])
-
-
-def test_prob_min_below__is_the_share_of_sample_paths_whose_minimum_is_below(paths):
-    head = headroom_paths(paths["capacity"], paths["grid_load"], paths["ai_demand"])
-    threshold = float(head[S.VALUE].median())
-    got = prob_min_below(head, threshold)["probability"][0]
-    mins = head.group_by(S.SAMPLE).agg(pl.col(S.VALUE).min())[S.VALUE].to_numpy()
-    assert got == pytest.approx(np.mean(mins < threshold))
-    # the minimum over a window is not a quantile of one hour: P(min < median) exceeds 0.5 here
-    assert got > 0.5
 
 
 def test_headroom_paths__keep_the_cross_hour_correlation_of_the_components(paths):

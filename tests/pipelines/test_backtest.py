@@ -12,7 +12,7 @@ import pytest
 
 from forecast import schema as S
 from forecast.evaluation.plan import BacktestSpec
-from forecast.evaluation.results import RESULT_FIELDS
+from forecast.evaluation.results import result_fields
 from pipelines.backtest.data import (
     NoDataError,
     last_days,
@@ -91,7 +91,7 @@ def test_run_backtest__json_has_exactly_the_documented_shape(tmp_path, csv_file)
         ("seasonal_naive_baseline", "b"),
         ("seasonal_naive_baseline", "ALL"),
     ]
-    assert list(plain[0]) == ["model", "region", *RESULT_FIELDS]
+    assert list(plain[0]) == ["model", "region", *result_fields()]
     stepped = [r for r in doc["results"] if "step" in r]
     assert len(stepped) == 3 * 6 and sorted({r["step"] for r in stepped}) == list(range(1, 7))
     assert doc["best_model"] == "seasonal_naive_baseline"

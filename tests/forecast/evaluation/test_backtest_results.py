@@ -85,7 +85,7 @@ def test_by_step__one_row_per_model_region_and_step():
     b_all = steps.filter((pl.col(S.MODEL) == "b") & (pl.col(S.REGION) == R.ALL))
     assert b_all["step"].to_list() == [1, 2] and b_all["mae"].to_list() == pytest.approx([0.0, 2.0])
     rows = R.result_rows(steps, with_step_column=True)
-    assert list(rows[0]) == [S.MODEL, S.REGION, "step", *R.RESULT_FIELDS]
+    assert list(rows[0]) == [S.MODEL, S.REGION, "step", *R.result_fields()]
 
 
 def test_best_model__ignores_a_model_scored_on_fewer_region_folds():

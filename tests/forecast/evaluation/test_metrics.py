@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from forecast.evaluation import fold_cutoffs, fold_metrics, seasonal_naive_scale, split_fold, summarize
-from forecast.evaluation.metrics import with_step
+from forecast.evaluation import fold_cutoffs, fold_metrics, seasonal_naive_scale, summarize
+from forecast.evaluation.metrics import holdout_scores, with_step
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -88,15 +88,6 @@ def test_fold_cutoffs__newest_window_ends_at_the_last_hour_and_folds_step_back()
     assert [f.cutoff for f in folds] == [last - timedelta(hours=h) for h in (48, 36, 24)]
 
 
-def test_split_fold__train_ends_at_cutoff_and_test_is_the_next_horizon():
-    ts = [T0 + timedelta(hours=i) for i in range(100)]
-    frame = pl.DataFrame({S.REGION: "r", S.TS: ts, "y": range(100)})
-    fold = fold_cutoffs(frame[S.TS].max(), 10, 2, 10)[0]
-    train, test = split_fold(frame, fold, window=30)
-    assert train[S.TS].max() == fold.cutoff and train.height == 30
-    assert test.height == 10 and test[S.TS].min() == fold.cutoff + timedelta(hours=1)
-
-
 def test_summarize__averages_folds_and_by_step_gives_one_row_per_step():
     a = pred_frame([1.0, 2.0], [1.0, 1.0], [0, 0], [3, 3], [0, 0], [3, 3], cutoff=T0)
     b = pred_frame([1.0, 2.0], [2.0, 2.0], [0, 0], [3, 3], [0, 0], [3, 3], cutoff=T0 + timedelta(hours=2))
@@ -134,3 +125,90 @@ def test_check_levels__refuses_levels_outside_1_to_99_repeats_and_none(levels):
 
     with pytest.raises(LevelError):
         check_levels(levels)
+
+
+def hours_frame(region: str, values: list[float], start: datetime = T0) -> pl.DataFrame:
+    ts = [start + timedelta(hours=i) for i in range(len(values))]
+    return pl.DataFrame({S.REGION: region, S.TS: ts, S.VALUE: values}).with_columns(
+        pl.col(S.TS).cast(S.UTC_TS)
+    )
+
+
+def test_seasonal_naive_scale__of_the_value_column_is_the_mean_absolute_seasonal_difference():
+    scale = seasonal_naive_scale(hours_frame("a", [1.0, 2.0, 4.0, 2.0, 1.0]), 2, S.VALUE)
+    assert scale["scale"][0] == pytest.approx((3 + 0 + 3) / 3)
+
+
+def loop_scale(values, season: int) -> float:
+    diffs = [abs(values[i] - values[i - season]) for i in range(season, len(values))]
+    return sum(diffs) / len(diffs)
+
+
+def test_mase__vectorised_equals_a_plain_loop_over_one_series():
+    rng = np.random.default_rng(11)
+    history = list(rng.uniform(50, 150, 120))
+    y = rng.uniform(50, 150, 24)
+    yhat = y + rng.normal(0, 8, 24)
+    scale = seasonal_naive_scale(hours_frame("r", history), 24, S.VALUE)
+    assert scale["scale"][0] == pytest.approx(loop_scale(history, 24))
+    oracle = sum(abs(a - b) for a, b in zip(y, yhat, strict=True)) / len(y) / loop_scale(history, 24)
+    row = fold_metrics(
+        pred_frame(y, yhat, yhat - 5, yhat + 5, yhat - 9, yhat + 9),
+        scale.with_columns(pl.lit(T0).cast(S.UTC_TS).alias(S.CUTOFF)),
+    ).row(0, named=True)
+    assert row["mase"] == pytest.approx(oracle)
+
+
+def holdout_frame(k, y, yhat, lo80, hi80, lo95, hi95, region="a") -> pl.DataFrame:
+    return pl.DataFrame({
+        S.REGION: region, "k": k, "y": y, "yhat": yhat,
+        "lo_80": lo80, "hi_80": hi80, "lo_95": lo95, "hi_95": hi95,
+    })
+
+
+def test_holdout_scores__mase_and_coverage_by_hand():
+    preds = holdout_frame(
+        k=[0, 0, 1, 1], y=[10.0, 12.0, 14.0, 20.0], yhat=[11.0, 12.0, 16.0, 16.0],
+        lo80=[9.0, 9.0, 15.0, 15.0], hi80=[13.0] * 2 + [17.0] * 2, lo95=[0.0] * 4, hi95=[99.0] * 4,
+    )
+    scales = pl.DataFrame({S.REGION: ["a"], "scale": [2.0]})
+    row = holdout_scores(preds, scales).row(0, named=True)
+    assert row["mae"] == pytest.approx((1 + 0 + 2 + 4) / 4)
+    assert row["mase"] == pytest.approx(1.75 / 2)
+    assert row["coverage_80"] == pytest.approx(0.5) and row["coverage_95"] == 1.0
+    assert row["width_80"] == pytest.approx(3.0) and row["folds"] == 2
+
+
+def test_holdout_scores__equal_a_plain_loop_per_region():
+    rng = np.random.default_rng(5)
+    frames, scales, oracles = [], {}, {}
+    for region, scale in (("a", 3.0), ("b", 7.5)):
+        n = 36
+        y = rng.uniform(80, 120, n)
+        yhat = y + rng.normal(0, 6, n)
+        half80, half95 = rng.uniform(2, 10, n), rng.uniform(8, 16, n)
+        k = [i // 12 for i in range(n)]
+        bounds = (yhat - half80, yhat + half80, yhat - half95, yhat + half95)
+        frames.append(holdout_frame(k, y, yhat, *bounds, region=region))
+        scales[region] = scale
+        oracles[region] = {
+            "mase": sum(abs(y[i] - yhat[i]) / scale for i in range(n)) / n,
+            "coverage_80": sum(yhat[i] - half80[i] <= y[i] <= yhat[i] + half80[i] for i in range(n)) / n,
+            "coverage_95": sum(yhat[i] - half95[i] <= y[i] <= yhat[i] + half95[i] for i in range(n)) / n,
+            "width_80": sum(2 * h for h in half80) / n,
+            "folds": 3,
+        }
+    got = holdout_scores(
+        pl.concat(frames), pl.DataFrame({S.REGION: list(scales), "scale": list(scales.values())})
+    )
+    for row in got.iter_rows(named=True):
+        for name, value in oracles[row[S.REGION]].items():
+            assert row[name] == pytest.approx(value), (row[S.REGION], name)
+
+
+def test_holdout_scores__name_the_missing_columns():
+    with pytest.raises(S.MissingColumnsError, match="lo_95"):
+        holdout_scores(
+            pl.DataFrame({S.REGION: ["a"], "k": [0], "y": [1.0], "yhat": [1.0]}),
+            pl.DataFrame({S.REGION: ["a"], "scale": [1.0]}),
+        )
