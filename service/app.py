@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, options: ServiceOptions | None 
     published = PublishedForecasts(store)
     app.state.settings, app.state.options, app.state.store = settings, options, store
     app.state.published, app.state.catalog = published, CatalogCache(settings)
-    app.state.responses = ForecastResponses(published, options.forecast_check_seconds)
+    app.state.responses = ForecastResponses(published, options.forecast_check_seconds, app.state.catalog.get)
     app.state.metrics = Metrics(published, store)
     if options.origins:
         # Closed unless configured: without origins no CORS header is ever sent.
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, options: ServiceOptions | None 
             allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],
             expose_headers=["ETag", "Last-Modified", "X-Request-ID", "X-Model-Version"],
         )
-    app.add_middleware(ForecastFastPath, responses=app.state.responses, catalog=app.state.catalog.get)
+    app.add_middleware(ForecastFastPath, responses=app.state.responses)
     # Added last, so outermost: ids, limits and metrics cover CORS and fast-path answers too.
     app.add_middleware(RequestMiddleware, metrics=app.state.metrics, max_body_bytes=options.max_body_bytes)
     install_error_handlers(app)

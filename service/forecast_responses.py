@@ -20,7 +20,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from forecast.catalog import Region, UnknownRegionError
+from forecast.catalog import Region
 from pipelines.serving.published import PublishedForecasts, ServedForecast, serve_forecast
 from service.schemas.forecasts import ForecastOut, ForecastPoint, Target
 
@@ -95,14 +95,24 @@ def render(
 
 
 class ForecastResponses:
-    """Rendered responses for the forecasts version being served, replaced when a new one is published."""
+    """The one owner of what is served: rendered forecast responses and their validators.
 
-    def __init__(self, published: PublishedForecasts, check_seconds: float) -> None:
+    An entry holds for one published version and one parse of the catalog; a new version or a
+    changed catalog makes every entry stale, so the region is checked once, when the response is
+    rendered (by `serve_forecast`, the same call the CLI makes), never again per request.
+    `ForecastFastPath` is only this layer's ASGI entrance for exact repeats.
+    """
+
+    def __init__(
+        self, published: PublishedForecasts, check_seconds: float,
+        catalog: Callable[[], Mapping[str, Region]] | None = None,
+    ) -> None:
         self.published, self.check_seconds = published, check_seconds
+        self.catalog = catalog
         self._version: int | None = -1
-        self._entries: dict[Key, tuple[int | None, Rendered]] = {}
-        # Raw (path, query) of answered requests -> (version, region, route, rendered): the fast path.
-        self._raw: dict[tuple[str, bytes], tuple[int | None, str, Any, Rendered, list, list]] = {}
+        self._entries: dict[Key, tuple[int | None, Mapping[str, Region], Rendered]] = {}
+        # Raw (path, query) of answered requests -> the entry's key and route: the fast path's index.
+        self._raw: dict[tuple[str, bytes], tuple[Key, Any, list, list]] = {}
         self._lock = threading.Lock()
 
     def refresh(self) -> int | None:
@@ -129,64 +139,70 @@ class ForecastResponses:
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = (version, rendered)
+            self._entries[key] = (version, catalog, rendered)
         return rendered
 
-    def remember(self, path: str, query: bytes, region: str, route: Any, rendered: Rendered) -> None:
-        """Let the fast path answer this exact request again (until a new version is published)."""
+    def _fresh(self, key: Key, catalog: Mapping[str, Region]) -> Rendered | None:
+        hit = self._entries.get(key)
+        if hit is None or hit[0] != self._version or hit[1] is not catalog:
+            return None
+        return hit[2]
+
+    def remember(self, path: str, query: bytes, key: Key, route: Any) -> None:
+        """Let the fast path answer this exact request again (while its entry stays fresh)."""
         if self.check_seconds == 0:
             return  # every request checks the version: nothing may bypass that check
+        hit = self._entries.get(key)
+        if hit is None:
+            return
+        rendered = hit[2]
         with self._lock:
             if len(self._raw) >= MAX_ENTRIES:
                 self._raw.pop(next(iter(self._raw)))
-            self._raw[(path, query)] = (
-                self._version, region, route, rendered, rendered.raw_headers(200), rendered.raw_headers(304)
-            )
+            self._raw[(path, query)] = (key, route, rendered.raw_headers(200), rendered.raw_headers(304))
 
-    def lookup(self, path: str, query: bytes) -> tuple[str, Any, Rendered, list, list] | None:
-        """What `remember` kept for this exact request, if still of the version served."""
-        hit = self._raw.get((path, query))
-        if hit is None or hit[0] != self._version:
+    def lookup(self, path: str, query: bytes) -> tuple[Any, Rendered, list, list] | None:
+        """The fresh entry `remember` indexed for this exact request, with its route and ASGI headers."""
+        indexed = self._raw.get((path, query))
+        if indexed is None or self.catalog is None:
             return None
-        return hit[1:]
+        key, route, full, validators = indexed
+        rendered = self._fresh(key, self.catalog())
+        return None if rendered is None else (route, rendered, full, validators)
 
     async def get(
         self, catalog: Mapping[str, Region], region: str, target: str, horizon: int,
         quantiles: Sequence[float], fmt: str,
-    ) -> Rendered:
-        """The rendered forecast; unknown regions and unpublished forecasts raise their domain errors."""
-        if region not in catalog:
-            raise UnknownRegionError(region, catalog)
+    ) -> tuple[Key, Rendered]:
+        """The key and rendered forecast; unknown regions and unpublished forecasts raise their errors."""
         if self.check_seconds == 0:
             await run_in_threadpool(self.refresh)
         key: Key = (region, target, horizon, tuple(quantiles), fmt)
-        hit = self._entries.get(key)
-        if hit is not None and hit[0] == self._version:
-            return hit[1]
-        return await run_in_threadpool(self._render, catalog, key, region, target, horizon, quantiles, fmt)
+        rendered = self._fresh(key, catalog)
+        if rendered is not None:
+            return key, rendered
+        return key, await run_in_threadpool(self._render, catalog, key, region, target, horizon, quantiles, fmt)
 
 
 class ForecastFastPath:
-    """ASGI middleware answering exact repeats of a served forecast request from memory, before routing.
+    """ASGI entrance of `ForecastResponses`: exact repeats of a served request answered before routing.
 
-    Only requests the router answered with 200 are remembered, so validation and errors stay the
+    Only requests the router answered with 200 are indexed, so validation and errors stay the
     router's; a repeat skips FastAPI's parameter and dependency resolution (most of a request's
-    cost). The region is still checked against the current catalog on every request.
+    cost). Freshness (version, catalog) and the 304 decision are the responses layer's.
     """
 
-    def __init__(
-        self, app: ASGIApp, responses: ForecastResponses, catalog: Callable[[], Mapping[str, Region]]
-    ) -> None:
-        self.app, self.responses, self.catalog = app, responses, catalog
+    def __init__(self, app: ASGIApp, responses: ForecastResponses) -> None:
+        self.app, self.responses = app, responses
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         hit = None
         if scope["type"] == "http" and scope["method"] == "GET":
             hit = self.responses.lookup(scope["path"], scope["query_string"])
-        if hit is None or hit[0] not in self.catalog():
+        if hit is None:
             await self.app(scope, receive, send)
             return
-        _, route, rendered, full, validators = hit
+        route, rendered, full, validators = hit
         scope["route"] = route  # so that metrics and logs name the route template
         if_none_match = if_modified_since = None
         for name, value in scope["headers"]:

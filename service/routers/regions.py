@@ -49,9 +49,9 @@ async def region_forecast(
     format: Annotated[str, Query(pattern="^(json|csv)$", description="json or csv.")] = "json",
 ) -> Response:
     qs = parse_quantiles(quantiles)
-    rendered = await responses.get(catalog, region, target.value, horizon, qs, format)
+    key, rendered = await responses.get(catalog, region, target.value, horizon, qs, format)
     scope = request.scope
-    responses.remember(scope["path"], scope["query_string"], region, scope["route"], rendered)
+    responses.remember(scope["path"], scope["query_string"], key, scope["route"])
     headers = request.headers
     if rendered.not_modified(headers.get("if-none-match"), headers.get("if-modified-since")):
         validators = {k: rendered.headers[k] for k in ("ETag", "Last-Modified", "Cache-Control")}
