@@ -29,7 +29,7 @@ function failure(what, result) {
 }
 // What each region's data can answer (from /v1/regions): views are asked for only when available.
 const VIEWS = {};
-function unavailable(region, name) {
+function viewMissing(region, name) {
   const view = VIEWS[region] && VIEWS[region][name];
   return view && !view.available ? view : null;
 }
@@ -72,7 +72,7 @@ async function loadQueueRisk(regions) {
   let unavailable = null;
   await Promise.all(regions.map(async (region) => {
     const td = document.querySelector(`td.risk[data-region="${region}"]`);
-    const missing = unavailable(region, "queue_risk");
+    const missing = viewMissing(region, "queue_risk");
     if (missing) { td.textContent = "needs more history"; td.title = `Queue risk needs ${missing.needs}`; return; }
     let result;
     try {
@@ -90,7 +90,10 @@ async function loadQueueRisk(regions) {
       td.title = failure("Queue risk", result);
       if (result.status === 503) unavailable = failure("Queue risk", result);
     }
-  }));
+  }).map((pending, i) => pending.catch((err) => {  // never leave a cell at "…"
+    const td = document.querySelector(`td.risk[data-region="${regions[i]}"]`);
+    td.textContent = "—"; td.title = `Queue risk could not be shown: ${err}`;
+  })));
   if (unavailable) $("regions-status").textContent = unavailable;
 }
 
@@ -115,7 +118,7 @@ async function showRegion(region) {
 async function drawHourly(region) {
   const status = $("hourly-status");
   status.textContent = "";
-  const missing = unavailable(region, "forecast");
+  const missing = viewMissing(region, "forecast");
   if (missing) { Plotly.purge("hourly-chart"); status.textContent = `The hourly forecast needs more history: ${missing.needs}.`; return; }
   const params = new URLSearchParams({ target: "headroom", horizon: "168", quantiles: FAN.join(",") });
   const result = await safeApi(`/v1/regions/${encodeURIComponent(region)}/forecast?${params}`);
@@ -140,7 +143,7 @@ async function drawHourly(region) {
 async function drawOutlook(region) {
   const status = $("outlook-status");
   status.textContent = "";
-  const missing = unavailable(region, "outlook");
+  const missing = viewMissing(region, "outlook");
   if (missing) { Plotly.purge("outlook-chart"); status.textContent = `The monthly outlook needs more history: ${missing.needs}.`; return; }
   const result = await safeApi(`/v1/regions/${encodeURIComponent(region)}/outlook?months=60&scenario=base`);
   if (!result.ok) { Plotly.purge("outlook-chart"); status.textContent = failure("The monthly outlook", result); return; }
