@@ -13,11 +13,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forecast.catalog import CatalogError, UnknownRegionError
 from forecast.errors import InvalidInputError, UserError
+from forecast.flexibility import (
+    DuplicateHoursError,
+    InsufficientYearsError,
+    InvalidLimitError,
+    NoSeasonPeakError,
+    NoWholeYearError,
+)
 from forecast.planning.outlook import InsufficientHistoryError
 from forecast.planning.scenarios import UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError
 from forecast.planning.survival import NoQueueDataError
 from forecast.schema import MissingColumnsError
+from pipelines.flexibility.inputs import InvalidOptionError
 from pipelines.jobs.runner import UnknownJobError
 from pipelines.serving.published import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
 from pipelines.sources.base import SourceFormatError
@@ -104,6 +112,13 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NoRegionAssessedError: (409, "no_region_assessed"),
     InvalidInputError: (422, "invalid_input"),
     UserError: (422, "unprocessable"),
+    # Flexibility (issue #17): the data cannot answer (409) or the request is wrong (422).
+    InsufficientYearsError: (409, "insufficient_years"),
+    DuplicateHoursError: (409, "duplicate_hours"),
+    NoSeasonPeakError: (409, "no_season_peak"),
+    NoWholeYearError: (409, "no_whole_year"),
+    InvalidLimitError: (422, "invalid_limit"),
+    InvalidOptionError: (422, "invalid_request"),
 }
 RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600}
 
@@ -119,6 +134,13 @@ def _domain_details(exc: Exception) -> Any:
         return {"found": exc.found, "accepted": exc.accepted}
     if isinstance(exc, NotAvailableError):
         return {"feature": exc.feature, "missing": exc.missing}
+    if isinstance(exc, InsufficientYearsError):
+        return {"region": exc.region, "hours": exc.hours, "timezone": exc.timezone,
+                "needs": "one whole local calendar year of grid_load"}
+    if isinstance(exc, InvalidOptionError):
+        return [{"field": exc.field, "reason": exc.reason}]
+    if isinstance(exc, InvalidLimitError):
+        return [{"field": "limits", "reason": str(exc)}]
     return None
 
 

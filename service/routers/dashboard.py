@@ -27,7 +27,17 @@ def _plotly_js() -> Path | None:
 ASSETS = {
     "dashboard.js": (STATIC / "dashboard.js", "text/javascript"),
     "dashboard.css": (STATIC / "dashboard.css", "text/css"),
+    "flexibility.js": (STATIC / "flexibility.js", "text/javascript"),
+    "favicon.svg": (STATIC / "favicon.svg", "image/svg+xml"),
 }
+
+
+@router.get("/favicon.ico")
+@router.get("/favicon.svg")
+def favicon() -> FileResponse:
+    """The page's icon (browsers ask for /favicon.ico unasked; an SVG answers both)."""
+    headers = {"Cache-Control": "max-age=86400"}
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/")

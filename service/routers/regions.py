@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,6 +10,7 @@ from fastapi.responses import Response
 
 from pipelines.planning.answers import run_outlook
 from pipelines.serving.published import parse_quantiles
+from pipelines.serving.views import region_views
 from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
 from service.schemas.forecasts import ForecastOut, RegionOut, RegionsOut, Target
@@ -19,8 +21,12 @@ ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": E
 
 
 @router.get("/regions", response_model=RegionsOut, summary="Regions of the catalog")
-def list_regions(catalog: CatalogDep) -> RegionsOut:
-    return RegionsOut(regions=[RegionOut.of(r) for r in catalog.values()])
+def list_regions(catalog: CatalogDep, store: StoreDep) -> RegionsOut:
+    views = region_views(store, catalog)
+    return RegionsOut(regions=[
+        RegionOut.model_validate({**r.model_dump(), "views": {k: asdict(v) for k, v in views[r.id].items()}})
+        for r in catalog.values()
+    ])
 
 
 @router.get(

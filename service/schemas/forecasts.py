@@ -19,6 +19,13 @@ class Target(StrEnum):
     capacity = "capacity"
 
 
+class ViewOut(BaseModel):
+    """Whether the region's data can answer a view, and if not what it still needs."""
+
+    available: bool
+    needs: str | None = Field(None, examples=["8 complete months of grid_load (has 4)"])
+
+
 class RegionOut(BaseModel):
     """A region of the catalog."""
 
@@ -51,6 +58,9 @@ class RegionOut(BaseModel):
     rack_note: str
     sources: dict[str, str]
     synthetic: bool
+    views: dict[str, ViewOut] | None = Field(
+        None, description="forecast, outlook, queue_risk, flexibility: what the region's data can answer."
+    )
 
     @classmethod
     def of(cls, region: Region) -> RegionOut:

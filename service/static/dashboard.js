@@ -27,12 +27,23 @@ function failure(what, result) {
   if (error.code === "not_available") return `${what} is not available yet (${error.message}).`;
   return `${what} could not be shown: ${error.message || "HTTP " + result.status}`;
 }
+// What each region's data can answer (from /v1/regions): views are asked for only when available.
+const VIEWS = {};
+function viewMissing(region, name) {
+  const view = VIEWS[region] && VIEWS[region][name];
+  return view && !view.available ? view : null;
+}
+// A request that throws (network) resolves like a failed answer, so no caller is left waiting.
+async function safeApi(path, init) {
+  try { return await api(path, init); } catch (err) { return { ok: false, status: 0, body: { error: { message: String(err) } } }; }
+}
 function cell(row, text, cls) { const td = row.insertCell(); td.textContent = text; if (cls) td.className = cls; return td; }
 function headroomClass(v) { return v != null && v < 0 ? "num neg" : "num"; }
 
 async function loadRegions() {
   $("default-request").textContent = `${DEFAULT_MW} MW by ${yearsFromNow(DEFAULT_YEARS)}`;
-  const result = await api("/v1/overview");
+  const [result, catalog] = await Promise.all([safeApi("/v1/overview"), safeApi("/v1/regions")]);
+  if (catalog.ok) for (const r of catalog.body.regions) VIEWS[r.id] = r.views || {};
   const tbody = $("regions-table").tBodies[0];
   tbody.innerHTML = "";
   if (!result.ok) { $("regions-status").textContent = failure("The regions overview", result); return []; }
@@ -61,7 +72,14 @@ async function loadQueueRisk(regions) {
   let unavailable = null;
   await Promise.all(regions.map(async (region) => {
     const td = document.querySelector(`td.risk[data-region="${region}"]`);
-    const result = await postJson("/v1/queue-risk", { region, mw: DEFAULT_MW, target_date: target });
+    const missing = viewMissing(region, "queue_risk");
+    if (missing) { td.textContent = "needs more history"; td.title = `Queue risk needs ${missing.needs}`; return; }
+    let result;
+    try {
+      result = await postJson("/v1/queue-risk", { region, mw: DEFAULT_MW, target_date: target });
+    } catch (err) {
+      result = { ok: false, status: 0, body: { error: { message: String(err) } } };
+    }
     if (result.ok) {
       td.textContent = `${result.body.risk} · ${pct(result.body.p_energized_by_target)} energized by target`;
       td.className = `risk risk-${result.body.risk}`;
@@ -72,7 +90,10 @@ async function loadQueueRisk(regions) {
       td.title = failure("Queue risk", result);
       if (result.status === 503) unavailable = failure("Queue risk", result);
     }
-  }));
+  }).map((pending, i) => pending.catch((err) => {  // never leave a cell at "…"
+    const td = document.querySelector(`td.risk[data-region="${regions[i]}"]`);
+    td.textContent = "—"; td.title = `Queue risk could not be shown: ${err}`;
+  })));
   if (unavailable) $("regions-status").textContent = unavailable;
 }
 
@@ -89,14 +110,18 @@ const LAYOUT = {
 
 async function showRegion(region) {
   for (const row of $("regions-table").tBodies[0].rows) row.classList.toggle("selected", row.dataset.region === region);
-  await Promise.all([drawHourly(region), drawOutlook(region)]);
+  const draws = [drawHourly(region), drawOutlook(region)];
+  if (window.drawFlexibility) draws.push(window.drawFlexibility(region, VIEWS[region]));
+  await Promise.all(draws);
 }
 
 async function drawHourly(region) {
   const status = $("hourly-status");
   status.textContent = "";
+  const missing = viewMissing(region, "forecast");
+  if (missing) { Plotly.purge("hourly-chart"); status.textContent = `The hourly forecast needs more history: ${missing.needs}.`; return; }
   const params = new URLSearchParams({ target: "headroom", horizon: "168", quantiles: FAN.join(",") });
-  const result = await api(`/v1/regions/${encodeURIComponent(region)}/forecast?${params}`);
+  const result = await safeApi(`/v1/regions/${encodeURIComponent(region)}/forecast?${params}`);
   if (!result.ok) { Plotly.purge("hourly-chart"); status.textContent = failure("The hourly forecast", result); return; }
   const f = result.body;
   const byQ = Object.fromEntries(FAN.map((q) => [q, []]));
@@ -118,7 +143,9 @@ async function drawHourly(region) {
 async function drawOutlook(region) {
   const status = $("outlook-status");
   status.textContent = "";
-  const result = await api(`/v1/regions/${encodeURIComponent(region)}/outlook?months=60&scenario=base`);
+  const missing = viewMissing(region, "outlook");
+  if (missing) { Plotly.purge("outlook-chart"); status.textContent = `The monthly outlook needs more history: ${missing.needs}.`; return; }
+  const result = await safeApi(`/v1/regions/${encodeURIComponent(region)}/outlook?months=60&scenario=base`);
   if (!result.ok) { Plotly.purge("outlook-chart"); status.textContent = failure("The monthly outlook", result); return; }
   const rows = result.body.rows;
   const x = rows.map((r) => r.month);
@@ -138,7 +165,9 @@ async function submitSiting(event) {
   const rack = $("siting-rack").value;
   const payload = { mw: Number($("siting-mw").value), target_date: $("siting-date").value };
   if (rack) payload.rack_kw = Number(rack);
-  const result = await postJson("/v1/siting", payload);
+  const result = await safeApi("/v1/siting", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
+  });
   if (!result.ok) { status.textContent = failure("Siting", result); return; }
   status.textContent = "";
   for (const choice of result.body.ranking) {
@@ -160,7 +189,10 @@ async function submitSiting(event) {
 window.addEventListener("DOMContentLoaded", async () => {
   $("siting-date").value = yearsFromNow(DEFAULT_YEARS);
   $("siting-form").addEventListener("submit", submitSiting);
-  const regions = await loadRegions();
-  if (regions.length) showRegion(regions[0].region);
-  document.body.dataset.ready = "true";
+  try {
+    const regions = await loadRegions();
+    if (regions.length) await showRegion(regions[0].region);
+  } finally {
+    document.body.dataset.ready = "true";
+  }
 });

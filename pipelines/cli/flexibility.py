@@ -1,0 +1,72 @@
+"""`headroom flexibility`: curtailment-enabled headroom per region from a long file or the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import typer
+
+from pipelines.cli.output import Format, console, print_frame
+from pipelines.config.settings import get_settings
+
+COLUMNS = ("limit_pct", "headroom_mw", "curtailed_hours_per_year", "mean_event_hours", "retained_50",
+           "retained_75", "retained_90", "winter_share", "summer_share", "shoulder_share")
+
+
+def flexibility(
+    data: Path = typer.Option(None, "--data", help="Long CSV/Parquet: region, ts, y|value|load_mw."),
+    region: list[str] = typer.Option(None, "--region", "-r", help="Only these regions (repeatable)."),
+    timezone: list[str] = typer.Option(
+        None, "--timezone", help="IANA zone for every region, or REGION=ZONE (repeatable); "
+        "default the catalog's zone, UTC for regions it does not know."
+    ),
+    years: str = typer.Option(None, "--years", help="Whole local calendar years FIRST-LAST, e.g. 2016-2024."),
+    limits: str = typer.Option("0.25,0.5,1,5", "--limits", help="Curtailment limits in %, comma-separated."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """MW of new constant load each region absorbs if it accepts curtailment of a share of its energy."""
+    from pipelines.flexibility.answers import run_flexibility
+    from pipelines.flexibility.inputs import Timezones, parse_limits, parse_years
+    from pipelines.store import open_store
+
+    settings = get_settings()
+    zones, span = Timezones.parse(timezone), parse_years(years, "--years")
+    chosen = parse_limits(limits, "--limits")
+    store = None if data is not None else open_store(settings)
+    results = run_flexibility(store, settings, region or None, data, zones, span, chosen)
+    if fmt is Format.json:
+        print(json.dumps({"regions": [r.model_dump(mode="json") for r in results]}, indent=1))
+        return
+    rows = pl.DataFrame([
+        {"region": r.region, "timezone": r.timezone, "years": f"{r.years[0]}-{r.years[1]}",
+         "summer_mw": r.thresholds_mw.summer, "winter_mw": r.thresholds_mw.winter,
+         "filled_hours": r.filled_hours, "load_factor": r.load_factor,
+         **{c: getattr(lim, c) for c in COLUMNS}}
+        for r in results for lim in r.limits
+    ])
+    if fmt is Format.csv:
+        print_frame(rows, fmt)
+        return
+    shown = rows.select(
+        "region", "years",
+        pl.col("summer_mw").round(0).cast(pl.Int64).alias("summer MW"),
+        pl.col("winter_mw").round(0).cast(pl.Int64).alias("winter MW"),
+        pl.col("load_factor").round(3).cast(pl.String).alias("LF"),
+        pl.col("limit_pct").cast(pl.String).alias("limit %"),
+        pl.col("headroom_mw").round(0).cast(pl.Int64).alias("headroom MW"),
+        pl.col("curtailed_hours_per_year").round(0).cast(pl.Int64).alias("h/yr"),
+        pl.col("mean_event_hours").round(1).cast(pl.String).alias("event h"),
+        *[pl.col(c).round(2).cast(pl.String).alias(c.replace("retained_", "r").replace("_share", ""))
+          for c in COLUMNS[4:]],
+    )
+    zones_used = ", ".join(f"{r.region}={r.timezone}" for r in results)
+    print_frame(shown, fmt, title="Curtailment-enabled headroom (seasonal peak thresholds)",
+                meta={"basis": "seasonal_peak", "timezones": zones_used})
+    filled = ", ".join(f"{r.region}: {r.filled_hours}" for r in results)
+    console.print(f"hours filled (missing or implausible): {filled}", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(flexibility)
