@@ -181,7 +181,8 @@ class ForecastResponses:
         rendered = self._fresh(key, catalog)
         if rendered is not None:
             return key, rendered
-        return key, await run_in_threadpool(self._render, catalog, key, region, target, horizon, quantiles, fmt)
+        rendered = await run_in_threadpool(self._render, catalog, key, region, target, horizon, quantiles, fmt)
+        return key, rendered
 
 
 class ForecastFastPath:
