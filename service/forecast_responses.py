@@ -181,8 +181,8 @@ class ForecastResponses:
         rendered = self._fresh(key, catalog)
         if rendered is not None:
             return key, rendered
-        rendered = await run_in_threadpool(self._render, catalog, key, region, target, horizon, quantiles, fmt)
-        return key, rendered
+        args = (catalog, key, region, target, horizon, quantiles, fmt)
+        return key, await run_in_threadpool(self._render, *args)
 
 
 class ForecastFastPath:
