@@ -24,12 +24,16 @@ HISTORICAL_EXAMPLE = {
 class ThresholdsOut(BaseModel):
     """Seasonal peak thresholds (MW)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [HISTORICAL_EXAMPLE["thresholds_mw"]]})
+
     summer: float = Field(description="Highest load in Jun-Aug; held in Apr-Oct.")
     winter: float = Field(description="Highest load in Dec-Feb; held in Nov-Mar.")
 
 
 class LimitOut(BaseModel):
     """Headroom and the shape of its curtailment at one limit."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": HISTORICAL_EXAMPLE["limits"]})
 
     limit_pct: float = Field(description="Share of the new load's energy that may be curtailed (%).")
     headroom_mw: float = Field(description="Constant new load whose mean yearly curtailment is the limit.")
@@ -59,7 +63,12 @@ class HistoricalOut(BaseModel):
 class CalendarOut(BaseModel):
     """Curtailed hours at one limit by local month (rows, Jan first) and hour of day (columns, 0-23)."""
 
-    limit_pct: float
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "limit_pct": 1.0, "months": list(range(1, 13)), "hours": list(range(24)),
+        "curtailed_hours": [[0] * 24] * 12,
+    }]})
+
+    limit_pct: float = Field(examples=[1.0])
     months: list[int] = Field(examples=[list(range(1, 13))])
     hours: list[int] = Field(examples=[list(range(24))])
     curtailed_hours: list[list[int]] = Field(description="12 rows of 24 counts over all years analysed.")
@@ -79,9 +88,16 @@ class ForwardRow(BaseModel):
 class ForwardOut(BaseModel):
     """The same quantity for each of the next calendar years, per AI-demand scenario."""
 
-    as_of: date = Field(description="Latest grid_load day; forward years start the year after.")
-    basis: str = Field(description="capacity_series (thresholds from capacity) or seasonal_peak.")
-    method: str = Field(description="How the band is drawn (see docs/planning.md).")
+    as_of: date = Field(
+        description="Latest grid_load day; forward years start the year after.", examples=["2026-06-15"]
+    )
+    basis: str = Field(
+        description="capacity_series (thresholds from capacity) or seasonal_peak.", examples=["seasonal_peak"]
+    )
+    method: str = Field(
+        description="How the band is drawn (see docs/planning.md).",
+        examples=["monthly outlook samples -> hourly paths -> headroom per sample"],
+    )
     rows: list[ForwardRow]
 
 

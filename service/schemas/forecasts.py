@@ -22,7 +22,7 @@ class Target(StrEnum):
 class ViewOut(BaseModel):
     """Whether the region's data can answer a view, and if not what it still needs."""
 
-    available: bool
+    available: bool = Field(examples=[False])
     needs: str | None = Field(None, examples=["8 complete months of grid_load (has 4)"])
 
 
