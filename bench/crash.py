@@ -369,7 +369,7 @@ def main() -> None:
             shutil.copytree(demo, scratch)
             settings = Settings(home=scratch)
             store = Store(settings.tables)
-            from pipelines.ingest.observations import ingest_records
+            from pipelines.ingest.records import ingest_records
 
             ingest_records(
                 store,

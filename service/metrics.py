@@ -12,7 +12,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from forecast import schema as S
-from pipelines.jobs.runs import last_runs, run_counts
+from pipelines.runs import last_runs, run_counts
 from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store
 

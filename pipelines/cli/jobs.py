@@ -75,7 +75,7 @@ def history(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """The most recent runs from the runs table."""
-    from pipelines.jobs.runs import recent_runs
+    from pipelines.runs import recent_runs
     from pipelines.store import open_store
 
     settings = get_settings()

@@ -44,8 +44,8 @@ def promote(
     target: DemandTarget = typer.Option(None, help="Only this target (default: both)."),
 ) -> None:
     """Make a version the champion (roll back or forward) and re-publish the region's forecast."""
-    from pipelines.registry.listing import promote_version
     from pipelines.store import open_store
+    from pipelines.training.promote import promote_version
 
     settings = get_settings()
     targets = [target.value] if target else [S.GRID_LOAD, S.AI_DEMAND]

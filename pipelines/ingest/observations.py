@@ -9,23 +9,19 @@ input again finds its quarantine rows already stored and writes nothing twice.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from pydantic import BaseModel, Field
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
-from forecast.errors import InvalidInputError
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.sources import reader
 from pipelines.sources.base import Adapted, SourceFormatError
-from pipelines.sources.long import adapt_long, read_long
+from pipelines.sources.long import read_long
 from pipelines.store import OBSERVATION_KEY, Store
 from pipelines.validation import validate
 from pipelines.validation.checks import FLATLINE_HOURS, N_ROWS, ROW, Neighbours
@@ -34,7 +30,6 @@ from pipelines.validation.hourly import HOUR_KEY, SERIES_KEY
 KEY = list(OBSERVATION_KEY)
 STATUS = "_status"
 COMPARE_ROWS = 1_000_000  # hours compared with the store at a time
-RECORD_FIELDS = (S.REGION, S.SERIES, S.TS, S.VALUE, S.UNIT, S.ISSUED_AT)
 
 
 class BatchReport(BaseModel):
@@ -258,29 +253,6 @@ def check_region(settings: Settings, region: str | None) -> dict:
     return catalog
 
 
-def records_frame(records: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
-    """API records as a long frame of text columns (validation reads the values)."""
-    columns = {
-        name: [None if r.get(name) is None else str(r.get(name)) for r in records] for name in RECORD_FIELDS
-    }
-    return pl.DataFrame(columns, schema={n: pl.String for n in RECORD_FIELDS})
-
-
-def ingest_records(
-    store: Store,
-    settings: Settings,
-    records: Sequence[Mapping[str, Any]],
-    source: str,
-    now: datetime | None = None,
-) -> BatchReport:
-    """Ingest observations posted to the API (`region, series, ts, value[, unit, issued_at]`)."""
-    catalog = load_catalog(settings)
-    frame = records_frame(records)
-    adapted = adapt_long(frame.lazy(), catalog, "request body", source=f"api:{source}")
-    body = json.dumps([{k: r.get(k) for k in RECORD_FIELDS} for r in records], default=str)
-    return ingest_adapted(store, adapted, batch_id("api", source, body), now)
-
-
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes, read in blocks."""
     with path.open("rb") as handle:
@@ -312,30 +284,10 @@ def ingest_file(
         raise SourceFormatError(path, f"a readable {fmt} file", f"{type(exc).__name__}: {first}") from exc
 
 
-def parse_ndjson(data: bytes) -> list[dict[str, Any]]:
-    """NDJSON (one observation object a line) as records; a bad line raises naming its number."""
-    records = []
-    for number, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"NDJSON line {number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise InvalidInputError(
-                f"NDJSON line {number}: expected an object, found {type(record).__name__}"
-            )
-        records.append(record)
-    return records
-
-
 __all__ = [
     "BatchReport",
     "batch_id",
     "check_region",
     "ingest_adapted",
     "ingest_file",
-    "ingest_records",
-    "parse_ndjson",
 ]

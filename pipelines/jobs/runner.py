@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from forecast.errors import UserError
 from pipelines.config.settings import Settings, get_settings
 from pipelines.jobs.locks import job_lock
-from pipelines.jobs.runs import last_runs, record_run
 from pipelines.jobs.schedule import JOBS, TransientJobError
 from pipelines.jobs.scheduler import next_runs
+from pipelines.runs import last_runs, record_run
 from pipelines.store import Store, open_store
 
 

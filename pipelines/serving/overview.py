@@ -14,8 +14,8 @@ from deltalake.exceptions import DeltaError
 
 from forecast import schema as S
 from forecast.catalog import Region
-from pipelines.jobs.runs import last_runs
 from pipelines.registry.versions import Registry, RegistryError
+from pipelines.runs import last_runs
 from pipelines.serving.published import PublishedForecasts
 from pipelines.store import Store, load_series
 

@@ -6,6 +6,9 @@ standardized tables. Region rule: a row whose ISO and transmission owner (PJM) o
 match a catalog region's sources gets that region (PJM + Dominion -> us-nova); every other row
 is kept with the ISO as its region (`pjm`, `miso`, `ercot`), because those requests still inform
 the pooled waiting-time models. Rows that cannot be placed in time are rejected, never dropped.
+
+Longer than 300 lines because the six layouts are staged into one vocabulary (STAGED) side by
+side, so that a reader compares how each ISO says "withdrawn" or "in service" on one screen.
 """
 
 from __future__ import annotations

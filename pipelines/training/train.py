@@ -24,9 +24,9 @@ from forecast.selection import DefaultModel, SelectionParams
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.executor import Executor, groups
-from pipelines.jobs.runs import last_published_version, recorded
 from pipelines.registry import promotion as C
 from pipelines.registry.versions import Registry
+from pipelines.runs import last_published_version, recorded
 from pipelines.store import Store, load_series, open_store
 
 # Published for every hour; other quantiles are interpolated between neighbours when served.

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from pipelines.ingest.observations import ingest_records, parse_ndjson
+from pipelines.ingest.records import ingest_records, parse_ndjson
 from pipelines.jobs.scheduler import observations_arrived
 from service.deps import MetricsDep, SettingsDep, StoreDep, WriterDep
 from service.errors import ErrorBody, UnsupportedMediaTypeError

@@ -13,7 +13,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from forecast import schema as S
-from pipelines.ingest.observations import BatchReport, ingest_file, ingest_records, parse_ndjson
+from pipelines.ingest.observations import BatchReport, ingest_file
+from pipelines.ingest.records import ingest_records, parse_ndjson
 from pipelines.store import Store, load_series
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

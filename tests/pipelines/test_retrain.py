@@ -14,10 +14,11 @@ from pipelines.jobs.locks import job_lock
 from pipelines.jobs.runner import run_job
 from pipelines.jobs.schedule import drift as run_drift
 from pipelines.registry.drift import measure_drift
-from pipelines.registry.listing import list_versions, promote_version
+from pipelines.registry.listing import list_versions
 from pipelines.registry.versions import ChecksumMismatchError, Registry, RegistryError
 from pipelines.serving.published import latest_issues
 from pipelines.training import train as T
+from pipelines.training.promote import promote_version
 from pipelines.training.train import run_refresh, run_retrain, run_train
 from tests.conftest import NOW
 

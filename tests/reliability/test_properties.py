@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from forecast import schema as S
 from pipelines.config.settings import Settings
-from pipelines.ingest.observations import ingest_records
+from pipelines.ingest.records import ingest_records
 from pipelines.serving.published import PublishedForecasts, latest_issues
 from pipelines.store import Store
 from pipelines.training.train import run_train
