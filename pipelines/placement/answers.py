@@ -12,9 +12,21 @@ from datetime import datetime
 
 from forecast.placement import HeadroomCube, Placement, PlacementQuery, headroom_cube, place
 from forecast.placement.answer import hhmm
+from forecast.placement.query import ceil_hour
 from pipelines.config.settings import Settings
 from pipelines.placement.paths import TABLE, read_latest_paths
 from pipelines.store import Store
+
+
+class HorizonPassedError(LookupError):
+    """The latest issue's horizon ends before now: the store cannot answer until a newer issue (409)."""
+
+    def __init__(self, now: datetime, horizon_end: datetime, issued_at: datetime) -> None:
+        self.now, self.horizon_end, self.issued_at = now, horizon_end, issued_at
+        super().__init__(
+            f"the latest issue ({hhmm(issued_at)}) covers hours up to {hhmm(horizon_end)}, before now "
+            f"({hhmm(now)}); publish a newer forecast (`headroom train`, or wait for the scheduled refresh)"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +79,10 @@ def build_cube(store: Store) -> IssueCube:
 
 def run_placement(store: Store, settings: Settings, query: PlacementQuery, now: datetime) -> Placement:
     """Plans for `query` from the store's latest issue; raises the core's PlacementQueryError
-    subclasses (422/404) and PathsNotPublishedError (503) when nothing with paths is published."""
+    subclasses (422/404), HorizonPassedError (409) when the latest issue ends before `now`, and
+    PathsNotPublishedError (503) when nothing with paths is published."""
     issue = CUBES.get(store)
+    if ceil_hour(now) >= issue.cube.end:
+        raise HorizonPassedError(now, issue.cube.end, issue.cube.issued_at)
     answer = place(issue.cube, query, now)
     return dataclasses.replace(answer, notes=answer.notes + issue.notes) if issue.notes else answer
