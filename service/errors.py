@@ -12,12 +12,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forecast.catalog import CatalogError, UnknownRegionError
+from forecast.placement import PlacementQueryError, UnalignedPathsError, UnknownRegionsError
 from forecast.planning.outlook import InsufficientHistoryError
 from forecast.planning.scenarios import UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError
 from forecast.planning.survival import NoQueueDataError
 from forecast.schema import MissingColumnsError
 from pipelines.jobs.runner import UnknownJobError
+from pipelines.placement.answers import HorizonPassedError
+from pipelines.placement.paths import PathsNotPublishedError
 from pipelines.serving.published import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
 from pipelines.sources.base import SourceFormatError
 from service.security import UnauthorizedError
@@ -99,7 +102,15 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     InsufficientHistoryError: (503, "insufficient_history"),
     NoQueueDataError: (503, "no_queue_data"),
     NoRegionAssessedError: (503, "no_region_assessed"),
+    # Placement (issue #18): the more specific UnknownRegionsError wins over its base class.
+    PlacementQueryError: (422, "invalid_placement"),
+    UnknownRegionsError: (404, "unknown_region"),
+    HorizonPassedError: (409, "horizon_passed"),
+    UnalignedPathsError: (409, "unaligned_paths"),
+    PathsNotPublishedError: (503, "not_published"),
 }
+# 503s that clear once the next issue is published: seconds a client waits before asking again.
+RETRY_AFTER: dict[type[Exception], str] = {PathsNotPublishedError: "300"}
 
 
 def _domain_details(exc: Exception) -> Any:
@@ -113,6 +124,12 @@ def _domain_details(exc: Exception) -> Any:
         return {"found": exc.found, "accepted": exc.accepted}
     if isinstance(exc, NotAvailableError):
         return {"feature": exc.feature, "missing": exc.missing}
+    if isinstance(exc, UnknownRegionsError):
+        return {"field": exc.field, "unknown": exc.unknown, "known": exc.known}
+    if isinstance(exc, PlacementQueryError):
+        return {"field": exc.field, "reason": str(exc).removeprefix(f"{exc.field}: ")}
+    if isinstance(exc, HorizonPassedError):
+        return {"horizon_end": exc.horizon_end.isoformat(), "issued_at": exc.issued_at.isoformat()}
     return None
 
 
@@ -127,6 +144,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
         def handler(request: Request, exc: Exception, status: int = status, code: str = code) -> JSONResponse:
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            if type(exc) in RETRY_AFTER:
+                headers = {"Retry-After": RETRY_AFTER[type(exc)]}
             return error_response(status, code, str(exc), _domain_details(exc), headers)
 
         app.add_exception_handler(exc_type, handler)

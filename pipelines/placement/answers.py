@@ -12,7 +12,7 @@ from datetime import datetime
 
 from forecast.placement import HeadroomCube, Placement, PlacementQuery, headroom_cube, place
 from forecast.placement.answer import hhmm
-from forecast.placement.query import ceil_hour
+from forecast.placement.query import ceil_hour, check_query
 from pipelines.config.settings import Settings
 from pipelines.placement.paths import TABLE, read_latest_paths
 from pipelines.store import Store
@@ -82,6 +82,7 @@ def run_placement(store: Store, settings: Settings, query: PlacementQuery, now: 
     subclasses (422/404), HorizonPassedError (409) when the latest issue ends before `now`, and
     PathsNotPublishedError (503) when nothing with paths is published."""
     issue = CUBES.get(store)
+    check_query(query, issue.cube.regions)  # a bad field is named before the issue's age
     if ceil_hour(now) >= issue.cube.end:
         raise HorizonPassedError(now, issue.cube.end, issue.cube.issued_at)
     answer = place(issue.cube, query, now)
