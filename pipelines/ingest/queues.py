@@ -11,9 +11,9 @@ from forecast import schema as S
 from pipelines.config import Settings
 from pipelines.config.region_files import load_catalog
 from pipelines.ingest.observations import batch_id, file_digest
-from pipelines.validation.checks import ROW
 from pipelines.sources.queues import read_queue_file
 from pipelines.store import Store
+from pipelines.validation.checks import ROW
 
 
 def ingest_queue_file(

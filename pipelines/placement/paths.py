@@ -99,5 +99,6 @@ def prune_paths(store: Store, keep: int = 3) -> int:
     cutoff = old.group_by(S.REGION).agg(pl.col(S.ISSUED_AT).max())
     deleted = 0
     for region, latest_old in cutoff.iter_rows():
-        deleted += store.delete(TABLE, f"{S.REGION} = {_sql(region)} AND {S.ISSUED_AT} <= '{latest_old.isoformat()}'")
+        predicate = f"{S.REGION} = {_sql(region)} AND {S.ISSUED_AT} <= '{latest_old.isoformat()}'"
+        deleted += store.delete(TABLE, predicate)
     return deleted

@@ -57,8 +57,10 @@ class PlanOut(BaseModel):
         examples=[0.97], description="Share of joint paths in which the job has headroom every hour."
     )
     expected_curtailed_mwh: float = Field(examples=[12.5], description="Mean MWh lost to short headroom.")
-    reason: str = Field(examples=["3000 MW in nordics from 2026-06-17 12:00 UTC to 2026-06-18 12:00 UTC "
-                                  "runs uninterrupted in 194 of 200 paths (97%); expected 12.5 MWh curtailed."])
+    reason: str = Field(examples=[
+        "3000 MW in nordics from 2026-06-17 12:00 UTC to 2026-06-18 12:00 UTC runs uninterrupted in "
+        "194 of 200 paths (97%); expected 12.5 MWh curtailed."
+    ])
 
 
 class InterruptiblePlanOut(BaseModel):

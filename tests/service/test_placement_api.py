@@ -16,11 +16,13 @@ def test_placement__ranked_plans_from_the_issue(demo_client):
     assert body["issued_at"] == "2026-06-15T12:30:00Z" and body["model_version"].startswith("seasonal_naive")
     assert body["n_samples"] == 200 and body["window_end"] == "2026-06-22T13:00:00Z"
     p = [plan["p_uninterrupted"] for plan in body["plans"]]
-    assert p == sorted(p, reverse=True) and body["plans"][0]["region"] in {"de-fra", "nordics", "us-nova", "us-wtx"}
+    assert p == sorted(p, reverse=True)
+    assert body["plans"][0]["region"] in {"de-fra", "nordics", "us-nova", "us-wtx"}
 
 
 def test_placement__split_plans_never_give_a_region_more_than_the_job(demo_client):
-    body = {"mw": 3000, "hours": 24, "split": True, "regions": ["nordics", "us-wtx"], "top": 20, "as_of": AS_OF}
+    body = {"mw": 3000, "hours": 24, "split": True, "regions": ["nordics", "us-wtx"], "top": 20,
+            "as_of": AS_OF}
     response = demo_client.post("/v1/placement", json=body)
     assert response.status_code == 200, response.text
     splits = [plan["regions"] for plan in response.json()["plans"] if plan["regions"]]

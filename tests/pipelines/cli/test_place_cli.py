@@ -28,13 +28,15 @@ def test_place__json_ranks_plans_and_names_the_issue(demo_env):
     assert body["window_start"] == "2026-06-15T13:00:00Z"
     p = [plan["p_uninterrupted"] for plan in body["plans"]]
     assert p == sorted(p, reverse=True) and len(p) == 10
-    assert {"region", "start", "end", "p_uninterrupted", "expected_curtailed_mwh", "reason"} <= set(body["plans"][0])
+    fields = {"region", "start", "end", "p_uninterrupted", "expected_curtailed_mwh", "reason"}
+    assert fields <= set(body["plans"][0])
 
 
 def test_place__split_table_shows_mw_per_region(demo_env):
     result = runner.invoke(
-        app, ["place", "--mw", "3000", "--hours", "24", "--split", "--region", "nordics", "--region", "us-wtx",
-              "--top", "3", *AS_OF],
+        app,
+        ["place", "--mw", "3000", "--hours", "24", "--split", "--region", "nordics", "--region", "us-wtx",
+         "--top", "3", *AS_OF],
     )
     assert result.exit_code == 0, result.output
     assert "MW nordics + " in result.output and "best: " in result.output
