@@ -157,5 +157,6 @@ def test_dashboard__place_a_training_job_shows_ranked_plans_and_the_best_window(
     failed_before = list(failed)
     page.click("#placement-form button[type=submit]")
     page.wait_for_function("document.querySelector('#placement-status').textContent.includes('hours')")
-    assert "Placement could not be shown: hours: must be a positive number" in page.inner_text("#placement-status")
+    status = page.inner_text("#placement-status")
+    assert "Placement could not be shown: hours: must be a positive number" in status
     assert failed_before == [], f"failed requests or console errors: {failed_before}"
