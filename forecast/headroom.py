@@ -70,6 +70,47 @@ def hold_last_paths(frame: pl.DataFrame, horizon: int, n_samples: int) -> pl.Dat
     )
 
 
+def forecast_paths(
+    grid_load: pl.DataFrame,
+    ai_demand: pl.DataFrame,
+    capacity: pl.DataFrame,
+    make_model: Callable[[str, int], ForecastModel],
+    horizon: int,
+    n_samples: int,
+    seed: int,
+    fitted: Mapping[str, ForecastModel] | None = None,
+) -> tuple[dict[str, pl.DataFrame], dict[str, ForecastModel]]:
+    """Sample paths `region, sample, ts, value` of grid_load, ai_demand, capacity and headroom by
+    target, and the fitted demand models by target (see `forecast_targets`)."""
+    parts = {S.GRID_LOAD: grid_load, S.AI_DEMAND: ai_demand, S.CAPACITY: capacity}
+    ends = latest_ends(parts)
+    parts = {name: frame.join(ends.select(S.REGION), on=S.REGION) for name, frame in parts.items()}
+    paths, models = {}, {}
+    for target in (S.GRID_LOAD, S.AI_DEMAND):
+        extra = int(ends[f"lag_{target}"].max())
+        if fitted is not None:
+            model = models[target] = fitted[target].update(parts[target])
+        else:
+            model = models[target] = make_model(target, horizon + extra).fit(parts[target])
+        paths[target] = _from_end(model.sample_paths(horizon + extra, n_samples, seed), ends, horizon)
+    extra = int(ends[f"lag_{S.CAPACITY}"].max())
+    paths[S.CAPACITY] = _from_end(
+        hold_last_paths(parts[S.CAPACITY], horizon + extra, n_samples), ends, horizon
+    )
+    paths[S.HEADROOM] = headroom_paths(paths[S.CAPACITY], paths[S.GRID_LOAD], paths[S.AI_DEMAND])
+    return paths, models
+
+
+def quantiles_by_target(paths: Mapping[str, pl.DataFrame], quantiles: Sequence[float]) -> pl.DataFrame:
+    """Quantiles of each target's paths as `target, region, ts, quantile, value`."""
+    return pl.concat(
+        [
+            quantiles_from_paths(frame, quantiles).select(pl.lit(target).alias(S.TARGET), pl.all())
+            for target, frame in paths.items()
+        ]
+    )
+
+
 def forecast_targets(
     grid_load: pl.DataFrame,
     ai_demand: pl.DataFrame,
@@ -92,26 +133,7 @@ def forecast_targets(
     data. The demand components are sampled with one seed, so their error paths share origins;
     headroom is formed path by path, never from quantiles.
     """
-    parts = {S.GRID_LOAD: grid_load, S.AI_DEMAND: ai_demand, S.CAPACITY: capacity}
-    ends = latest_ends(parts)
-    parts = {name: frame.join(ends.select(S.REGION), on=S.REGION) for name, frame in parts.items()}
-    paths, models = {}, {}
-    for target in (S.GRID_LOAD, S.AI_DEMAND):
-        extra = int(ends[f"lag_{target}"].max())
-        if fitted is not None:
-            model = models[target] = fitted[target].update(parts[target])
-        else:
-            model = models[target] = make_model(target, horizon + extra).fit(parts[target])
-        paths[target] = _from_end(model.sample_paths(horizon + extra, n_samples, seed), ends, horizon)
-    extra = int(ends[f"lag_{S.CAPACITY}"].max())
-    paths[S.CAPACITY] = _from_end(
-        hold_last_paths(parts[S.CAPACITY], horizon + extra, n_samples), ends, horizon
+    paths, models = forecast_paths(
+        grid_load, ai_demand, capacity, make_model, horizon, n_samples, seed, fitted
     )
-    paths[S.HEADROOM] = headroom_paths(paths[S.CAPACITY], paths[S.GRID_LOAD], paths[S.AI_DEMAND])
-    quantiles_frame = pl.concat(
-        [
-            quantiles_from_paths(frame, quantiles).select(pl.lit(target).alias(S.TARGET), pl.all())
-            for target, frame in paths.items()
-        ]
-    )
-    return quantiles_frame, models
+    return quantiles_by_target(paths, quantiles), models

@@ -83,6 +83,15 @@ FORECASTS = {
     VALUE: pl.Float64,
     MODEL_VERSION: pl.String,
 }
+# Joint hourly headroom sample paths of each published issue (issue #18: placing flexible compute).
+HEADROOM_PATHS = {
+    REGION: pl.String,
+    ISSUED_AT: UTC_TS,
+    MODEL_VERSION: pl.String,
+    SAMPLE: pl.Int32,
+    TS: UTC_TS,
+    VALUE: pl.Float32,
+}
 RUNS = {
     "run_id": pl.String,
     "job": pl.String,
@@ -98,6 +107,7 @@ TABLES: dict[str, Mapping[str, pl.DataType]] = {
     "queue_requests": QUEUE_REQUESTS,
     "forecasts": FORECASTS,
     "runs": RUNS,
+    "headroom_paths": HEADROOM_PATHS,
 }
 QUEUE_KINDS = ("load", "generation")
 QUEUE_STATUSES = ("active", "in_service", "withdrawn")

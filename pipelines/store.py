@@ -96,6 +96,13 @@ class Store:
             .execute()
         )
 
+    def delete(self, table: str, predicate: str) -> int:
+        """Delete the rows matching a SQL `predicate` in one commit; returns the rows deleted."""
+        dt = self._table(table)
+        if dt is None:
+            return 0
+        return int(dt.delete(predicate).get("num_deleted_rows", 0))
+
     def compact(self, table: str, retention_hours: int = 168) -> dict:
         """Merge small files and remove files older than the retention that no version needs."""
         dt = self._table(table)

@@ -20,6 +20,7 @@ from forecast.flexibility import (
     NoSeasonPeakError,
     NoWholeYearError,
 )
+from forecast.placement import PlacementQueryError, UnalignedPathsError, UnknownRegionsError
 from forecast.planning.outlook import InsufficientHistoryError
 from forecast.planning.scenarios import UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError
@@ -27,6 +28,8 @@ from forecast.planning.survival import NoQueueDataError
 from forecast.schema import MissingColumnsError
 from pipelines.flexibility.inputs import InvalidOptionError
 from pipelines.jobs.runner import UnknownJobError
+from pipelines.placement.answers import HorizonPassedError
+from pipelines.placement.paths import PathsNotPublishedError
 from pipelines.serving.published import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
 from pipelines.sources.base import SourceFormatError
 from service.security import UnauthorizedError
@@ -119,8 +122,15 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NoWholeYearError: (409, "no_whole_year"),
     InvalidLimitError: (422, "invalid_limit"),
     InvalidOptionError: (422, "invalid_request"),
+    # Placement (issue #18): the more specific UnknownRegionsError wins over its base class.
+    PlacementQueryError: (422, "invalid_placement"),
+    UnknownRegionsError: (404, "unknown_region"),
+    HorizonPassedError: (409, "horizon_passed"),
+    UnalignedPathsError: (409, "unaligned_paths"),
+    PathsNotPublishedError: (503, "not_published"),
 }
-RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600}
+# 503s that clear once the next issue is published: seconds a client waits before asking again.
+RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600, PathsNotPublishedError: 300}
 
 
 def _domain_details(exc: Exception) -> Any:
@@ -141,6 +151,12 @@ def _domain_details(exc: Exception) -> Any:
         return [{"field": exc.field, "reason": exc.reason}]
     if isinstance(exc, InvalidLimitError):
         return [{"field": "limits", "reason": str(exc)}]
+    if isinstance(exc, UnknownRegionsError):
+        return {"field": exc.field, "unknown": exc.unknown, "known": exc.known}
+    if isinstance(exc, PlacementQueryError):
+        return {"field": exc.field, "reason": str(exc).removeprefix(f"{exc.field}: ")}
+    if isinstance(exc, HorizonPassedError):
+        return {"horizon_end": exc.horizon_end.isoformat(), "issued_at": exc.issued_at.isoformat()}
     return None
 
 

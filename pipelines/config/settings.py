@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     )
     n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")
     seed: int = Field(7, description="Seed for sampling in training and publishing.")
+    path_samples: int = Field(
+        200, ge=0, description="Joint headroom paths kept per region with each published issue "
+        "(the first of the n_samples drawn; placement reads them; 0 keeps none).",
+    )
     schedule_ingest: str = Field(
         "interval:60", description="When `ingest` runs: interval:SECONDS or cron:EXPR."
     )

@@ -17,13 +17,14 @@ import polars as pl
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
 from forecast.errors import UserError
-from forecast.headroom import forecast_targets
+from forecast.headroom import forecast_paths, quantiles_by_target
 from forecast.models import ForecastModel, SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
 from forecast.selection import DefaultModel, SelectionParams
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.executor import Executor, groups
+from pipelines.placement.paths import write_issue_paths
 from pipelines.registry import promotion as C
 from pipelines.registry.versions import Registry
 from pipelines.runs import last_published_version, recorded
@@ -124,7 +125,8 @@ class GroupTask:
 
 
 def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupResult:
-    """Fit (or load) the group's models and publish its forecasts in one atomic append.
+    """Fit (or load) the group's models and publish its forecasts in one atomic append (after
+    the issue's joint headroom paths, in one append of their own).
 
     A retried task whose first attempt had committed finds its rows and adds nothing.
     """
@@ -157,16 +159,22 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
         serving = C.merge([serving, build(missing, "always")]) if missing else serving
     else:
         serving = build(usable, "always" if task.mode == "train" else "if_better")
-    forecasts = pl.concat([
+    chunks = [
         _forecast_chunk(frames, chunk, serving, make_model, task.horizon, settings)
         for chunk in (usable[i : i + PATH_CHUNK] for i in range(0, len(usable), PATH_CHUNK))
-    ])
+    ]
+    forecasts = pl.concat([quantiles for quantiles, _ in chunks])
     served = C.labels(serving)
-    forecasts = forecasts.with_columns(
-        pl.col(S.VALUE).round(3),
+    issue = (
         pl.lit(now).cast(S.UTC_TS).alias(S.ISSUED_AT),
         pl.col(S.REGION).replace_strict(served, default="?").alias(S.MODEL_VERSION),
     )
+    forecasts = forecasts.with_columns(pl.col(S.VALUE).round(3), *issue)
+    # Paths first: they are read only for an issue whose forecasts exist, so a crash between the
+    # two appends leaves an unread orphan that the retry (which finds no forecasts) replaces.
+    paths = pl.concat([kept for _, kept in chunks]).with_columns(*issue)
+    if paths.height:
+        write_issue_paths(store, paths, now, usable)
     store.append("forecasts", forecasts)
     decisions: dict[str, dict] = {}
     for target, part in serving.items():
@@ -178,16 +186,20 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
 def _forecast_chunk(
     frames: dict[str, pl.DataFrame], regions: list[str], serving: dict[str, C.Serving],
     make_model: Callable[[str, int], ForecastModel], horizon: int, settings: Settings,
-) -> pl.DataFrame:
-    """Quantiles for some regions of a group: their sample paths are what takes the memory."""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Quantiles for some regions of a group, and the first `path_samples` of their joint headroom
+    paths (kept with the issue for placement): the sample paths are what takes the memory."""
     parts = {k: v.filter(pl.col(S.REGION).is_in(regions)) for k, v in frames.items()}
     models = {t: C.Serving(models={r: s.models[r] for r in regions}) for t, s in serving.items()}
-    forecasts, _ = forecast_targets(
+    paths, _ = forecast_paths(
         parts[S.GRID_LOAD], parts[S.AI_DEMAND], parts[S.CAPACITY],
-        make_model=make_model, horizon=horizon, quantiles=PUBLISHED_QUANTILES,
-        n_samples=settings.n_samples, seed=settings.seed, fitted=C.fitted_models(models),
+        make_model=make_model, horizon=horizon, n_samples=settings.n_samples, seed=settings.seed,
+        fitted=C.fitted_models(models),
     )
-    return forecasts
+    kept = paths[S.HEADROOM].filter(pl.col(S.SAMPLE) < settings.path_samples).select(
+        S.REGION, pl.col(S.SAMPLE).cast(pl.Int32), S.TS, pl.col(S.VALUE).cast(pl.Float32)
+    )
+    return quantiles_by_target(paths, PUBLISHED_QUANTILES), kept
 
 
 def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], ForecastModel]:

@@ -29,6 +29,7 @@ ASSETS = {
     "dashboard.css": (STATIC / "dashboard.css", "text/css"),
     "flexibility.js": (STATIC / "flexibility.js", "text/javascript"),
     "favicon.svg": (STATIC / "favicon.svg", "image/svg+xml"),
+    "placement.js": (STATIC / "placement.js", "text/javascript"),
 }
 
 

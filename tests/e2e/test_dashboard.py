@@ -5,11 +5,16 @@ import os
 import shutil
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import uvicorn
 
+from pipelines.config.settings import Settings
+from pipelines.demo import run_demo
+from pipelines.store import Store
+from pipelines.training.train import run_train
 from service.app import create_app
 from service.options import ServiceOptions
 from tests.servers import free_port
@@ -34,6 +39,33 @@ def server(planning_home):
         assert time.monotonic() < deadline, "server did not start within 30 s"
         time.sleep(0.05)  # waiting for a starting server; bounded by the deadline
     yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _serve(settings):
+    port = free_port()
+    app = create_app(settings, ServiceOptions(forecast_check_seconds=0))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start within 30 s"
+        time.sleep(0.05)  # waiting for a starting server; bounded by the deadline
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """A server over demo data ending now and an issue published now: the browser's clock is real."""
+    now = datetime.now(UTC)
+    settings = Settings(home=tmp_path_factory.mktemp("live") / "home")
+    store = Store(settings.tables)
+    run_demo(store, settings, now, days=30, seed=7)
+    run_train(store, settings, now)
+    server, thread, url = _serve(settings)
+    yield url
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -90,3 +122,41 @@ def test_dashboard__region_chart_and_siting_render_in_chromium(server, browser, 
     if os.environ.get("HEADROOM_UPDATE_SCREENSHOT"):
         shutil.copy(tmp_path / "dashboard.png", README_SHOT)
     assert external == [], f"the page fetched from outside the app: {external}"
+
+
+def test_dashboard__place_a_training_job_shows_ranked_plans_and_the_best_window(live_server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    # Other sections answer 503 over 30 days of data (outlook, queue risk need more): they are
+    # not this feature's requests. Its own requests and any script error must all succeed.
+    failed: list[str] = []
+    mine = ("/v1/placement", "/static/placement.js", "/forecast")
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: failed.append(f"{r.url} {r.status}")
+            if r.status >= 400 and any(m in r.url for m in mine) else None)
+    page.on("console", lambda m: failed.append(f"console {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda e: failed.append(f"page error {e}"))
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+
+    page.fill("#placement-mw", "3000")
+    page.fill("#placement-hours", "24")
+    page.check("#placement-split")
+    page.click("#placement-form button[type=submit]")
+    page.wait_for_selector("#placement-results li.plan", timeout=20_000)
+    plans = page.locator("#placement-results li.plan")
+    assert plans.count() == 5
+    assert "uninterrupted" in plans.nth(0).inner_text() and "paths" in plans.nth(0).inner_text()
+    page.wait_for_selector("#placement-chart .main-svg")
+    assert page.locator("#placement-chart .scatterlayer .trace").count() == 6  # fan of five, the job's MW
+    assert page.locator("#placement-chart .shapelayer path").count() >= 1  # the best plan's window
+    assert "Best plan in" in page.inner_text("#placement-caption")
+
+    page.fill("#placement-hours", "0")
+    page.eval_on_selector("#placement-hours", "e => e.removeAttribute('min')")
+    failed_before = list(failed)
+    page.click("#placement-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#placement-status').textContent.includes('hours')")
+    status = page.inner_text("#placement-status")
+    assert "Placement could not be shown: hours: must be a positive number" in status
+    assert failed_before == [], f"failed requests or console errors: {failed_before}"
