@@ -260,7 +260,7 @@ def server_trial(home: Path, delay: float, key: str, log: Path) -> dict:
     import httpx
 
     from pipelines.serving.published import latest_issues
-    from pipelines.training.train import PUBLISHED_QUANTILES
+    from pipelines.training.publish import PUBLISHED_QUANTILES
     from tests.reliability.conftest import serve
 
     auth = {"Authorization": f"Bearer {key}"}

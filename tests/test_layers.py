@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("forecast", "pipelines", "service")
-MAX_MODULES = 13  # "about twelve" per package root, counting __init__.py
+MAX_MODULES = 14  # "about twelve" per package root, plus __init__.py (and the CLI's __main__.py)
 MAX_LINES = 300
 REASON = "Longer than 300 lines because"
 

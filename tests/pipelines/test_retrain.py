@@ -17,7 +17,7 @@ from pipelines.registry.drift import measure_drift
 from pipelines.registry.listing import list_versions
 from pipelines.registry.versions import ChecksumMismatchError, Registry, RegistryError
 from pipelines.serving.published import latest_issues
-from pipelines.training import train as T
+from pipelines.training import publish as T
 from pipelines.training.promote import promote_version
 from pipelines.training.train import run_refresh, run_retrain, run_train
 from tests.conftest import NOW

@@ -11,7 +11,8 @@ from pipelines.config.region_files import add_regions, load_catalog
 from pipelines.demo import run_demo
 from pipelines.serving.published import latest_issues
 from pipelines.store import Store
-from pipelines.training.train import PUBLISHED_QUANTILES, NothingToTrainError, run_train
+from pipelines.training.publish import PUBLISHED_QUANTILES
+from pipelines.training.train import NothingToTrainError, run_train
 from tests.conftest import NOW
 
 
@@ -84,7 +85,7 @@ def test_train__default_models_name_each_regions_choice_and_the_baseline_fallbac
 
 
 def test_train__paths_drawn_in_region_chunks_give_the_same_forecasts(settings, store, tmp_path, monkeypatch):
-    from pipelines.training import train as T
+    from pipelines.training import publish as T
 
     run_demo(store, settings, NOW, days=20, seed=1)
     run_train(store, settings, NOW)
