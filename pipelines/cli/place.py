@@ -8,14 +8,12 @@ from datetime import UTC, datetime
 import polars as pl
 import typer
 
-from forecast.placement import PlacementQuery
+from forecast.errors import InvalidInputError
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
-from pipelines.placement.answers import run_placement
-from pipelines.store import open_store
 
 
-class BadTimeError(ValueError):
+class BadTimeError(InvalidInputError):
     """A time option that is not ISO 8601 (names the option)."""
 
     def __init__(self, option: str, text: str) -> None:
@@ -48,6 +46,10 @@ def place(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Plans for a job of MW for HOURS, ranked by the probability it runs uninterrupted."""
+    from forecast.placement import PlacementQuery
+    from pipelines.placement.answers import run_placement
+    from pipelines.store import open_store
+
     settings = get_settings()
     query = PlacementQuery(
         mw=mw, hours=hours, earliest=_time("--earliest", earliest), deadline=_time("--deadline", deadline),

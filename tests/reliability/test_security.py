@@ -21,7 +21,7 @@ from tests.reliability.conftest import WRITE_KEY, serve
 from tests.service.conftest import options
 
 # POSTs that compute an answer and store nothing: the only ones open without a key (docs/api.md).
-COMPUTATIONS = {"/v1/queue-risk", "/v1/siting"}
+COMPUTATIONS = {"/v1/queue-risk", "/v1/siting", "/v1/placement"}
 WRONG_KEY = "wrong-secret-key-5d1c0b9e8f"
 
 
