@@ -12,12 +12,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forecast.catalog import CatalogError, UnknownRegionError
-from forecast.planning.outlook import InsufficientHistoryError
+from forecast.planning.outlook import InsufficientHistoryError, MissingSeriesError
+from forecast.planning.queue_risk import TargetDateError
 from forecast.planning.scenarios import UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError
 from forecast.planning.survival import NoQueueDataError
 from forecast.schema import MissingColumnsError
 from pipelines.jobs.runner import UnknownJobError
+from pipelines.planning.answers import UnknownQueueSourceError
+from pipelines.planning.simulation import NoGridLoadError
 from pipelines.serving.published import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
 from pipelines.sources.base import SourceFormatError
 from service.security import UnauthorizedError
@@ -99,6 +102,10 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     InsufficientHistoryError: (503, "insufficient_history"),
     NoQueueDataError: (503, "no_queue_data"),
     NoRegionAssessedError: (503, "no_region_assessed"),
+    TargetDateError: (422, "invalid_target_date"),
+    UnknownQueueSourceError: (422, "unknown_queue_source"),
+    NoGridLoadError: (409, "no_grid_load"),
+    MissingSeriesError: (409, "missing_series"),
 }
 
 
@@ -111,6 +118,11 @@ def _domain_details(exc: Exception) -> Any:
         return {"expected": exc.expected, "found": exc.found}
     if isinstance(exc, UnsupportedMediaTypeError):
         return {"found": exc.found, "accepted": exc.accepted}
+    if isinstance(exc, TargetDateError):
+        allowed = {"after": exc.earliest.isoformat(), "on_or_before": exc.latest.isoformat()}
+        return [{"field": exc.field, "reason": str(exc), "allowed": allowed}]
+    if isinstance(exc, UnknownQueueSourceError):
+        return [{"field": exc.field, "reason": str(exc), "known": exc.known}]
     if isinstance(exc, NotAvailableError):
         return {"feature": exc.feature, "missing": exc.missing}
     return None

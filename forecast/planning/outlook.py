@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from forecast import schema as S
 from forecast.planning.growth import AIDemandGrowth, GrowthParams
+from forecast.planning.provenance import AnswerMeta
 from forecast.planning.scenarios import SCENARIOS, apply_scenario, get_scenario
 
 MODEL_VERSION = "outlook-1.0"
@@ -31,6 +32,14 @@ class InsufficientHistoryError(ValueError):
             f"region {region!r} has {months} complete month(s) of grid_load, the outlook needs {needed}; "
             "ingest more history"
         )
+
+
+class MissingSeriesError(ValueError):
+    """A region lacks a series the outlook needs (the data cannot answer)."""
+
+    def __init__(self, region: str, series: str) -> None:
+        self.region, self.series = region, series
+        super().__init__(f"region {region!r} has no {series} series; the outlook needs one")
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ class OutlookRow(BaseModel):
     )
 
 
-class Outlook(BaseModel):
+class Outlook(AnswerMeta):
     """A region's monthly outlook (the `GET /v1/regions/{region}/outlook` body)."""
 
     region: str
@@ -155,7 +164,7 @@ def capacity_path(
     carried forward, plus the cumulative sum of `additions` (`region, ts, value`) dated before it."""
     own = capacity.filter(pl.col(S.REGION) == region).sort(S.TS)
     if own.height == 0:
-        raise ValueError(f"region {region!r} has no capacity series; the outlook needs one")
+        raise MissingSeriesError(region, "capacity")
     ts = own[S.TS].dt.date().to_numpy()
     values = own[S.VALUE].to_numpy()
     idx = np.searchsorted(ts, np.array(future, dtype="datetime64[D]"), side="left") - 1

@@ -17,8 +17,9 @@ from forecast.catalog import UnknownRegionError
 from forecast.planning.backtest import BacktestParams, brier_summary
 from forecast.planning.backtest import queue_backtest as backtest_queue_model
 from forecast.planning.cox import QueueCox
-from forecast.planning.outlook import MAX_MONTHS, Outlook, OutlookParams, OutlookResult, monthly_outlook
-from forecast.planning.queue_risk import QueueRisk, RiskParams, queue_risk
+from forecast.planning.outlook import MAX_MONTHS, Outlook
+from forecast.planning.provenance import QUEUE
+from forecast.planning.queue_risk import QueueRisk, RiskParams, TargetDateError, check_target, queue_risk
 from forecast.planning.siting import Siting, rank_regions
 from forecast.planning.survival import (
     DAYS_PER_YEAR,
@@ -30,16 +31,24 @@ from forecast.planning.survival import (
 )
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
-from pipelines.store import Store, load_series
+from pipelines.planning.provenance import provenance_warnings, queue_as_of_expr, region_provenance
+from pipelines.planning.simulation import Simulation, simulate
+from pipelines.store import Store
+
+
+class UnknownQueueSourceError(ValueError):
+    """Queue sources asked for that the store does not hold; names the ones it does."""
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        self.field, self.unknown, self.known = "queue_sources", unknown, known
+        super().__init__(
+            f"queue_sources: no queue records from {', '.join(unknown)}; known: {', '.join(known)}"
+        )
 
 
 def queue_data_as_of(requests: pl.DataFrame) -> date:
     """The as-of date of queue data: the latest date any request carries."""
-    latest = requests.select(
-        pl.max_horizontal(
-            pl.col("requested_on").max(), pl.col("in_service_on").max(), pl.col("withdrawn_on").max()
-        )
-    ).item()
+    latest = requests.select(queue_as_of_expr().max()).item()
     if latest is None:
         raise NoQueueDataError(None, date.today())
     return latest
@@ -55,30 +64,14 @@ def _check_region(settings: Settings, region: str) -> None:
         raise UnknownRegionError(region, catalog)
 
 
-def _outlook_params(settings: Settings) -> OutlookParams:
-    return OutlookParams(n_samples=settings.n_samples, seed=settings.seed)
-
-
-def _outlook(
-    store: Store, settings: Settings, region: str, months: int, scenario: str, as_of: date | None
-) -> OutlookResult:
-    series = {name: load_series(store, name, [region]) for name in (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)}
-    if series[S.GRID_LOAD].height == 0:
-        raise ValueError(
-            f"region {region!r} has no grid_load in the store; run `headroom demo` or ingest data"
-        )
-    if as_of is None:
-        as_of = series[S.GRID_LOAD][S.TS].max().date()
-    return monthly_outlook(
-        series[S.GRID_LOAD],
-        series[S.AI_DEMAND],
-        series[S.CAPACITY],
-        region,
-        as_of,
-        months,
-        scenario,
-        _outlook_params(settings),
-    )
+def _meta(store: Store, region: str, sim: Simulation, inputs: dict) -> dict:
+    entries = region_provenance(store, region)
+    return {
+        "issued_at": sim.issued_at,
+        "inputs": inputs,
+        "provenance": entries,
+        "warnings": provenance_warnings(entries),
+    }
 
 
 def run_outlook(
@@ -89,26 +82,68 @@ def run_outlook(
     scenario: str = "base",
     as_of: date | datetime | None = None,
 ) -> Outlook:
-    """Monthly outlook of a region (as of its latest grid_load hour unless given)."""
+    """Monthly outlook of a region (as of its latest grid_load hour unless given): the first
+    `months` months of the region's one cached simulation."""
     _check_region(settings, region)
-    return _outlook(store, settings, region, months, scenario, _as_date(as_of)).outlook
+    if not 1 <= months <= MAX_MONTHS:
+        raise ValueError(f"months must be between 1 and {MAX_MONTHS}, got {months}")
+    sim = simulate(store, settings, region, scenario, _as_date(as_of))
+    outlook = sim.result.outlook
+    inputs = {"region": region, "months": months, "scenario": scenario, "as_of": _as_date(as_of)}
+    return outlook.model_copy(
+        update={"months": months, "rows": outlook.rows[:months], **_meta(store, region, sim, inputs)}
+    )
 
 
-def _queue_model(store: Store, as_of: date | None) -> QueueCox:
+def censored_by_source(requests: pl.DataFrame, as_of: date | None) -> tuple[pl.DataFrame, date]:
+    """Survival rows with each source's requests censored at that source's own as-of date (capped
+    at `as_of` when given), and the latest of those dates (when a new request is made)."""
+    frames, dates = [], []
+    for _, rows in requests.group_by(S.SOURCE, maintain_order=True):
+        own = queue_data_as_of(rows)
+        cut = min(own, as_of) if as_of else own
+        frames.append(survival_frame(rows, cut))
+        dates.append(cut)
+    return pl.concat(frames).sort(S.REGION, "request_id"), max(dates)
+
+
+def _queue_model(store: Store, as_of: date | None, sources: Sequence[str] | None = None) -> QueueCox:
     requests = store.read("queue_requests")
+    if sources:
+        known = set(requests[S.SOURCE].unique().to_list())
+        unknown = sorted(set(sources) - known)
+        if unknown:
+            raise UnknownQueueSourceError(unknown, sorted(known))
+        requests = requests.filter(pl.col(S.SOURCE).is_in(list(sources)))
     if requests.height == 0:
         raise NoQueueDataError(None, as_of or date.today())
-    as_of = as_of or queue_data_as_of(requests)
-    return QueueCox().fit(survival_frame(requests, as_of), as_of)
+    survival, latest = censored_by_source(requests, as_of)
+    return QueueCox().fit(survival, latest)
 
 
 def _risk(
-    store: Store, settings: Settings, cox: QueueCox, region: str, mw: float, target: date, scenario: str
+    store: Store,
+    settings: Settings,
+    cox: QueueCox,
+    region: str,
+    mw: float,
+    target: date,
+    scenario: str,
+    hold_months: int,
+    as_of: date | None,
+    inputs: dict,
 ) -> QueueRisk:
-    # Always the full outlook: its sample paths then do not depend on the target date, which keeps
-    # p_energized_by_target monotone in the date (a shorter simulation would draw other paths).
-    outlook = _outlook(store, settings, region, MAX_MONTHS, scenario, cox.as_of)
-    return queue_risk(cox, region, mw, target, outlook, RiskParams(), scenario)
+    sim = simulate(store, settings, region, scenario, as_of)
+    starts = sim.result.month_starts
+    check_target(target, max(cox.as_of, sim.as_of), starts, hold_months)
+    risk = queue_risk(cox, region, mw, target, sim.result, RiskParams(hold_months=hold_months), scenario)
+    meta = _meta(store, region, sim, inputs)
+    if sources := inputs.get("queue_sources"):
+        meta["provenance"] = [
+            e for e in meta["provenance"] if e.series != QUEUE or e.source in sources
+        ]
+        meta["warnings"] = provenance_warnings(meta["provenance"])
+    return risk.model_copy(update=meta)
 
 
 def run_queue_risk(
@@ -119,10 +154,18 @@ def run_queue_risk(
     target_date: date,
     as_of: date | datetime | None = None,
     scenario: str = "base",
+    hold_months: int = 12,
+    queue_sources: Sequence[str] | None = None,
 ) -> QueueRisk:
-    """Queue risk of a new request of `mw` MW in `region` for service by `target_date`."""
+    """Queue risk of a new request of `mw` MW in `region`, to be served from `target_date` on."""
     _check_region(settings, region)
-    return _risk(store, settings, _queue_model(store, _as_date(as_of)), region, mw, target_date, scenario)
+    as_of = _as_date(as_of)
+    inputs = {
+        "region": region, "mw": mw, "target_date": target_date, "scenario": scenario,
+        "hold_months": hold_months, "as_of": as_of, "queue_sources": list(queue_sources or []) or None,
+    }
+    cox = _queue_model(store, as_of, queue_sources)
+    return _risk(store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs)
 
 
 def run_siting(
@@ -134,23 +177,42 @@ def run_siting(
     regions: Sequence[str] | None = None,
     as_of: date | datetime | None = None,
     scenario: str = "base",
+    hold_months: int = 12,
+    queue_sources: Sequence[str] | None = None,
 ) -> Siting:
     """Catalog regions (or `regions`) ranked by p_energized_by_target; regions lacking data are
-    listed in `skipped` with the reason."""
+    listed in `skipped` with the reason. A target date outside every region's range is refused."""
     catalog = load_catalog(settings)
     wanted = list(regions) if regions else [r for r, region in catalog.items() if not region.synthetic]
     for region in wanted:
         if region not in catalog:
             raise UnknownRegionError(region, catalog)
-    cox = _queue_model(store, _as_date(as_of))
-    risks, skipped = {}, []
+    as_of = _as_date(as_of)
+    inputs = {
+        "mw": mw, "target_date": target_date, "rack_kw": rack_kw, "regions": regions and list(regions),
+        "scenario": scenario, "hold_months": hold_months, "as_of": as_of,
+        "queue_sources": list(queue_sources or []) or None,
+    }
+    cox = _queue_model(store, as_of, queue_sources)
+    risks, skipped, refused = {}, [], []
     for region in wanted:
         try:
-            risks[region] = _risk(store, settings, cox, region, mw, target_date, scenario)
+            risks[region] = _risk(
+                store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs
+            )
+        except TargetDateError as exc:
+            refused.append(exc)
+            skipped.append(f"{region}: {exc}")
         except ValueError as exc:  # no queue, load or capacity data for this region
             skipped.append(f"{region}: {exc}")
+    if not risks and refused:
+        raise refused[0]
     siting = rank_regions(risks, catalog, mw, target_date, rack_kw)
-    return siting.model_copy(update={"skipped": skipped})
+    first = next(iter(risks.values()))
+    return siting.model_copy(
+        update={"skipped": skipped, "issued_at": first.issued_at, "inputs": inputs,
+                "warnings": sorted({w for r in risks.values() for w in r.warnings})}
+    )
 
 
 @dataclass(frozen=True)

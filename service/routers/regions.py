@@ -11,6 +11,7 @@ from pipelines.planning.answers import run_outlook
 from pipelines.serving.published import parse_quantiles
 from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
+from service.revalidation import NOT_MODIFIED, json_answer
 from service.schemas.forecasts import ForecastOut, RegionOut, RegionsOut, Target
 from service.schemas.planning import OutlookOut, ScenarioName
 
@@ -63,14 +64,17 @@ async def region_forecast(
     "/regions/{region}/outlook",
     response_model=OutlookOut,
     summary="Monthly outlook of peak load, capacity, AI demand and headroom, up to 60 months",
-    responses=ERRORS,
+    description="The first `months` months of the region's one simulation per data version and "
+    "scenario (a month answers the same whatever `months` is). `ETag` allows revalidation.",
+    responses={**ERRORS, 409: {"model": ErrorBody}, **NOT_MODIFIED},
 )
 def region_outlook(
+    request: Request,
     region: str,
     store: StoreDep,
     settings: SettingsDep,
     months: Annotated[int, Query(ge=1, le=60, description="Months ahead, at most 60.")] = 60,
     scenario: ScenarioName = ScenarioName.base,
-) -> OutlookOut:
+) -> Response:
     result = run_outlook(store, settings, region, months, scenario.value)
-    return OutlookOut.model_validate(result, from_attributes=True)
+    return json_answer(request, OutlookOut.model_validate(result, from_attributes=True))
