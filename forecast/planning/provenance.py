@@ -30,11 +30,11 @@ def is_synthetic(source: str) -> bool:
 
 
 def summarise(frame: pl.DataFrame) -> list[Provenance]:
-    """`series, source, as_of` rows (one per stored row or pre-aggregated) to one entry per pair."""
-    S.require_columns(frame, ("series", S.SOURCE, "as_of"), "provenance")
+    """`series, source, as_of, rows` (rows: how many each line stands for) to one entry per pair."""
+    S.require_columns(frame, ("series", S.SOURCE, "as_of", "rows"), "provenance")
     grouped = (
         frame.group_by("series", S.SOURCE)
-        .agg(pl.col("as_of").max(), pl.len().alias("rows"))
+        .agg(pl.col("as_of").max(), pl.col("rows").sum())
         .sort("series", S.SOURCE)
     )
     return [

@@ -19,28 +19,39 @@ def queue_as_of_expr() -> pl.Expr:
     return pl.max_horizontal(*(pl.col(c) for c in QUEUE_DATES))
 
 
-def region_provenance(store: Store, region: str, series: Sequence[str] = INPUT_SERIES) -> list[Provenance]:
-    """One entry per (series, source) of the region's observations and queue requests."""
+def provenance_by_region(
+    store: Store, regions: Sequence[str] | None = None, series: Sequence[str] = INPUT_SERIES
+) -> dict[str, list[Provenance]]:
+    """Per region, one entry per (series, source) of its observations and queue requests."""
+    observations = store.scan("observations").filter(pl.col(S.SERIES).is_in(list(series)))
+    queue = store.scan("queue_requests")
+    if regions is not None:
+        observations = observations.filter(pl.col(S.REGION).is_in(list(regions)))
+        queue = queue.filter(pl.col(S.REGION).is_in(list(regions)))
+    columns = [S.REGION, S.SERIES, S.SOURCE, "as_of", "rows"]
     observed = (
-        store.scan("observations")
-        .filter((pl.col(S.REGION) == region) & pl.col(S.SERIES).is_in(list(series)))
-        .group_by(S.SERIES, S.SOURCE)
-        .agg(pl.col(S.TS).max().dt.date().alias("as_of"), pl.len().alias("n"))
+        observations.group_by(S.REGION, S.SERIES, S.SOURCE)
+        .agg(pl.col(S.TS).max().dt.date().alias("as_of"), pl.len().alias("rows"))
+        .select(columns)
         .collect()
     )
-    queue = (
-        store.scan("queue_requests")
-        .filter(pl.col(S.REGION) == region)
-        .group_by(S.SOURCE)
-        .agg(queue_as_of_expr().max().alias("as_of"), pl.len().alias("n"))
+    queued = (
+        queue.group_by(S.REGION, S.SOURCE)
+        .agg(queue_as_of_expr().max().alias("as_of"), pl.len().alias("rows"))
         .with_columns(pl.lit(QUEUE).alias(S.SERIES))
+        .select(columns)
         .collect()
     )
-    columns = [S.SERIES, S.SOURCE, "as_of", "n"]
-    frame = pl.concat([observed.select(columns), queue.select(columns)], how="vertical_relaxed")
-    entries = summarise(frame.select(S.SERIES, S.SOURCE, "as_of"))
-    counts = {(r[S.SERIES], r[S.SOURCE]): r["n"] for r in frame.iter_rows(named=True)}
-    return [e.model_copy(update={"rows": counts.get((e.series, e.source), e.rows)}) for e in entries]
+    frame = pl.concat([observed, queued], how="vertical_relaxed")
+    return {
+        region: summarise(rows.drop(S.REGION))
+        for (region,), rows in frame.group_by(S.REGION, maintain_order=True)
+    }
+
+
+def region_provenance(store: Store, region: str) -> list[Provenance]:
+    """One entry per (series, source) of the region's inputs."""
+    return provenance_by_region(store, [region]).get(region, [])
 
 
 def provenance_warnings(entries: list[Provenance]) -> list[str]:

@@ -7,21 +7,40 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from forecast.planning.outlook import MAX_MONTHS
+from forecast.planning.queue_risk import RiskParams
 from pipelines.planning.answers import run_outlook
+from pipelines.planning.provenance import provenance_by_region
 from pipelines.serving.published import parse_quantiles
 from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
 from service.revalidation import NOT_MODIFIED, json_answer
 from service.schemas.forecasts import ForecastOut, RegionOut, RegionsOut, Target
-from service.schemas.planning import OutlookOut, ScenarioName
+from service.schemas.planning import OutlookHorizonOut, OutlookOut, ScenarioName
 
 router = APIRouter(prefix="/v1", tags=["regions"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
 
 
-@router.get("/regions", response_model=RegionsOut, summary="Regions of the catalog")
-def list_regions(catalog: CatalogDep) -> RegionsOut:
-    return RegionsOut(regions=[RegionOut.of(r) for r in catalog.values()])
+OUTLOOK_HORIZON = OutlookHorizonOut(
+    simulated_months=MAX_MONTHS,
+    shown_months_max=60,
+    hold_months_default=RiskParams().hold_months,
+    target_dates="after the data's as-of date, and no later than the end of month "
+    "simulated_months - 1 - hold_months counted from the as-of month (a 422 names the exact range)",
+)
+
+
+@router.get(
+    "/regions",
+    response_model=RegionsOut,
+    summary="Regions of the catalog, with where their data came from and the outlook's horizon",
+)
+def list_regions(catalog: CatalogDep, store: StoreDep) -> RegionsOut:
+    provenance = provenance_by_region(store, list(catalog))
+    return RegionsOut(
+        regions=[RegionOut.of(r, provenance.get(r.id, []), OUTLOOK_HORIZON) for r in catalog.values()]
+    )
 
 
 @router.get(

@@ -27,6 +27,18 @@ class ProvenanceOut(BaseModel):
     rows: int = Field(examples=[17520])
 
 
+class OutlookHorizonOut(BaseModel):
+    """How far ahead the planning outlook speaks, and so which target dates are answered."""
+
+    simulated_months: int = Field(examples=[240], description="Months simulated from the data's as-of month.")
+    shown_months_max: int = Field(examples=[60], description="Most months GET .../outlook lists.")
+    hold_months_default: int = Field(examples=[12])
+    target_dates: str = Field(
+        examples=["after the data's as-of date, and no later than the end of month simulated_months - "
+                  "1 - hold_months counted from the as-of month"]
+    )
+
+
 class AnswerMetaOut(BaseModel):
     """What every planning answer carries beside its figures."""
 

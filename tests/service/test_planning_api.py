@@ -78,3 +78,46 @@ def test_overview__latest_load_headroom_now_and_weekly_low(demo_client):
     for r in regions:
         assert r["latest_load"]["value"] > 0
         assert r["min_p10_headroom_7d"]["value"] <= r["headroom_now"]["value"]
+
+
+def test_queue_risk__carries_etag_inputs_provenance_and_answers_304(planning_client):
+    request = {**RISK, "scenario": "high", "hold_months": 6}
+    first = planning_client.post("/v1/queue-risk", json=request)
+    assert first.status_code == 200, first.text
+    body, etag = first.json(), first.headers["etag"]
+    assert body["inputs"]["scenario"] == "high" and body["inputs"]["hold_months"] == 6
+    assert body["hold_months"] == 6 and body["issued_at"] and body["data_as_of"]
+    assert {p["series"] for p in body["provenance"]} >= {"grid_load", "capacity", "queue_requests"}
+    again = planning_client.post("/v1/queue-risk", json=request, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["etag"] == etag
+
+
+def test_outlook__same_month_same_answer_and_304(planning_client):
+    short = planning_client.get("/v1/regions/nordics/outlook", params={"months": 2})
+    long = planning_client.get("/v1/regions/nordics/outlook", params={"months": 60})
+    assert short.json()["rows"][1] == long.json()["rows"][1]
+    again = planning_client.get(
+        "/v1/regions/nordics/outlook", params={"months": 2}, headers={"If-None-Match": short.headers["etag"]}
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("target", ["2001-01-01", "2090-01-01"])
+def test_queue_risk__past_or_far_target_is_422_with_the_allowed_range(planning_client, target):
+    for path, body in (("/v1/queue-risk", {**RISK, "target_date": target}),
+                       ("/v1/siting", {"mw": 10, "target_date": target})):
+        response = planning_client.post(path, json=body)
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid_target_date"
+        (detail,) = error["details"]
+        assert detail["field"] == "target_date" and set(detail["allowed"]) == {"after", "on_or_before"}
+
+
+def test_regions__tell_the_truth_about_synthetic_inputs_and_the_horizon(planning_client):
+    regions = {r["id"]: r for r in planning_client.get("/v1/regions").json()["regions"]}
+    nova = regions["us-nova"]
+    assert nova["synthetic"] is True
+    assert set(nova["synthetic_inputs"]) == {"ai_demand", "capacity", "queue_requests"}
+    assert any(p["series"] == "grid_load" and not p["synthetic"] for p in nova["provenance"])
+    assert nova["outlook"]["simulated_months"] == 240 and nova["outlook"]["hold_months_default"] == 12
