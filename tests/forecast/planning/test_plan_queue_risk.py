@@ -112,7 +112,9 @@ def test_p_energized__never_decreases_as_the_target_moves_later(
     slope=st.floats(-20, 20),
     region=st.sampled_from(["fast", "slow"]),
 )
-def test_p_energized__never_exceeds_p_headroom_at_the_target(cox, headroom_result, as_of, days, mw, slope, region):
+def test_p_energized__never_exceeds_p_headroom_at_the_target(
+    cox, headroom_result, as_of, days, mw, slope, region
+):
     headroom = headroom_result(900.0, slope, months=200)
     risk = queue_risk(cox, region, mw, as_of + timedelta(days=days), headroom)
     assert risk.p_energized_by_target <= 1.0 - risk.headroom_shortfall_probability + 1e-9
