@@ -66,12 +66,14 @@ def _check_region(settings: Settings, region: str) -> None:
 
 def _meta(store: Store, region: str, sim: Simulation, inputs: dict) -> dict:
     entries = region_provenance(store, region)
-    return {
-        "issued_at": sim.issued_at,
-        "inputs": inputs,
-        "provenance": entries,
-        "warnings": provenance_warnings(entries),
-    }
+    warnings = provenance_warnings(entries)
+    growth = sim.result.outlook.peak_growth
+    if growth and growth.share_of_samples_at_bound > 0:
+        warnings.append(
+            f"The peak-load trend ({growth.fitted_per_year:+.1%}/yr fitted) reached the "
+            f"+/-{growth.bound_per_year:.0%}/yr bound in {growth.share_of_samples_at_bound:.0%} of samples."
+        )
+    return {"issued_at": sim.issued_at, "inputs": inputs, "provenance": entries, "warnings": warnings}
 
 
 def run_outlook(

@@ -68,6 +68,16 @@ class OutlookMonth(BaseModel):
     )
 
 
+class PeakGrowthOut(BaseModel):
+    """The peak-load trend as fitted, the wide bound on sampled trends, and how often it bit."""
+
+    fitted_per_year: float = Field(examples=[0.021])
+    standard_error_per_year: float = Field(examples=[0.006])
+    bound_per_year: float = Field(examples=[0.3])
+    share_of_samples_at_bound: float = Field(examples=[0.0])
+    months_fitted: int = Field(examples=[24])
+
+
 class OutlookOut(AnswerMetaOut):
     """A region's monthly outlook of peak load, capacity, AI demand and headroom."""
 
@@ -77,6 +87,7 @@ class OutlookOut(AnswerMetaOut):
     data_as_of: date = Field(examples=["2026-11-29"])
     model_version: str = Field(examples=["outlook-1.0"])
     ai_growth_method: str = Field(examples=["logistic"])
+    peak_growth: PeakGrowthOut | None = Field(None, description="Peak-load trend: fitted, bound, effect.")
     rows: list[OutlookMonth]
 
 
