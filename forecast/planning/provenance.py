@@ -60,6 +60,20 @@ def any_synthetic(entries: list[Provenance]) -> bool:
     return any(e.synthetic for e in entries)
 
 
+OUTSIDE_MODEL = (
+    "Figures describe the whole grid named here at its monthly peak; substation, feeder and "
+    "transmission limits at a particular site are outside the model and need the utility's study."
+)
+
+
+class GridScale(BaseModel):
+    """Which grid the figures describe and how big it is, so a MW figure can be read against it."""
+
+    describes: str = Field(description="The grid the region's load series covers (zone, BA, weather zone).")
+    peak_mw: float | None = Field(description="Approximate peak of that grid, MW (catalog).")
+    outside_model: str = Field(default=OUTSIDE_MODEL, description="What these figures cannot see.")
+
+
 class AnswerMeta(BaseModel):
     """What every planning answer carries beside its figures: when, from what, and on which inputs."""
 
@@ -69,3 +83,4 @@ class AnswerMeta(BaseModel):
         default_factory=list, description="Per input series and source: synthetic or not, and as-of date."
     )
     warnings: list[str] = Field(default_factory=list, description="What the reader must know to rely on it.")
+    grid: GridScale | None = Field(None, description="Which grid the figures describe, and its size.")

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from forecast.catalog import Region
-from forecast.planning.provenance import AnswerMeta, Provenance
+from forecast.planning.provenance import AnswerMeta, GridScale, Provenance
 from forecast.planning.queue_risk import QueueRisk, WaitDays
 from forecast.planning.survival import DAYS_PER_YEAR
 
@@ -37,6 +37,7 @@ class SitingEntry(BaseModel):
     rack_density_exceeded: bool = Field(description="True when the requested rack kW is above rack_kw_max.")
     reasons: list[str]
     provenance: list[Provenance] = Field(default_factory=list, description="This region's inputs.")
+    grid: GridScale | None = Field(None, description="Which grid the figures describe, and its size.")
     warnings: list[str] = Field(default_factory=list, description="What to know about this region's answer.")
 
 
@@ -106,6 +107,7 @@ def rank_regions(
             rack_density_exceeded=rack_kw is not None and rack_kw > catalog[r].rack_kw[1],
             reasons=_reasons(catalog[r], risks[r], i, target, rack_kw),
             provenance=risks[r].provenance,
+            grid=risks[r].grid,
             warnings=risks[r].warnings,
         )
         for i, r in enumerate(order, start=1)

@@ -18,7 +18,7 @@ from forecast.planning.backtest import BacktestParams, brier_summary
 from forecast.planning.backtest import queue_backtest as backtest_queue_model
 from forecast.planning.cox import QueueCox
 from forecast.planning.outlook import MAX_MONTHS, Outlook
-from forecast.planning.provenance import QUEUE
+from forecast.planning.provenance import QUEUE, GridScale
 from forecast.planning.queue_risk import QueueRisk, RiskParams, TargetDateError, check_target, queue_risk
 from forecast.planning.siting import Siting, rank_regions
 from forecast.planning.survival import (
@@ -64,7 +64,13 @@ def _check_region(settings: Settings, region: str) -> None:
         raise UnknownRegionError(region, catalog)
 
 
-def _meta(store: Store, region: str, sim: Simulation, inputs: dict) -> dict:
+def _grid(settings: Settings, region: str) -> GridScale:
+    entry = load_catalog(settings)[region]
+    return GridScale(describes=entry.grid or f"{entry.name} (grid not stated in the catalog)",
+                     peak_mw=entry.grid_peak_mw)
+
+
+def _meta(store: Store, settings: Settings, region: str, sim: Simulation, inputs: dict) -> dict:
     entries = region_provenance(store, region)
     warnings = provenance_warnings(entries)
     growth = sim.result.outlook.peak_growth
@@ -73,7 +79,13 @@ def _meta(store: Store, region: str, sim: Simulation, inputs: dict) -> dict:
             f"The peak-load trend ({growth.fitted_per_year:+.1%}/yr fitted) reached the "
             f"+/-{growth.bound_per_year:.0%}/yr bound in {growth.share_of_samples_at_bound:.0%} of samples."
         )
-    return {"issued_at": sim.issued_at, "inputs": inputs, "provenance": entries, "warnings": warnings}
+    return {
+        "issued_at": sim.issued_at,
+        "inputs": inputs,
+        "provenance": entries,
+        "warnings": warnings,
+        "grid": _grid(settings, region),
+    }
 
 
 def run_outlook(
@@ -92,9 +104,8 @@ def run_outlook(
     sim = simulate(store, settings, region, scenario, _as_date(as_of))
     outlook = sim.result.outlook
     inputs = {"region": region, "months": months, "scenario": scenario, "as_of": _as_date(as_of)}
-    return outlook.model_copy(
-        update={"months": months, "rows": outlook.rows[:months], **_meta(store, region, sim, inputs)}
-    )
+    meta = _meta(store, settings, region, sim, inputs)
+    return outlook.model_copy(update={"months": months, "rows": outlook.rows[:months], **meta})
 
 
 def censored_by_source(requests: pl.DataFrame, as_of: date | None) -> tuple[pl.DataFrame, date]:
@@ -139,7 +150,7 @@ def _risk(
     starts = sim.result.month_starts
     check_target(target, max(cox.as_of, sim.as_of), starts, hold_months)
     risk = queue_risk(cox, region, mw, target, sim.result, RiskParams(hold_months=hold_months), scenario)
-    meta = _meta(store, region, sim, inputs)
+    meta = _meta(store, settings, region, sim, inputs)
     if sources := inputs.get("queue_sources"):
         meta["provenance"] = [
             e for e in meta["provenance"] if e.series != QUEUE or e.source in sources

@@ -54,6 +54,8 @@ class RegionOut(BaseModel):
     synthetic: bool = Field(
         description="True when the region is generated or any of its stored inputs is synthetic."
     )
+    grid: str = Field("", description="What grid the region's load describes (zone, BA, weather zone).")
+    grid_peak_mw: float | None = Field(None, description="Approximate peak of that grid, MW.")
     synthetic_inputs: list[str] = Field(
         default_factory=list, examples=[["ai_demand", "capacity", "queue_requests"]],
         description="Input series with synthetic rows in the store.",

@@ -142,3 +142,14 @@ def test_cli__risk_table_shows_both_parts_and_the_sources(demo, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "p_connected_by_target" in result.output and "p_headroom_holds" in result.output
     assert "capacity: demo:synthetic (SYNTHETIC" in result.output
+
+
+def test_scale__every_answer_names_the_grid_and_what_it_cannot_see(demo):
+    store, settings = demo
+    risk = P.run_queue_risk(store, settings, "de-fra", 200, date(2028, 6, 1))
+    assert "DE-LU" in risk.grid.describes and risk.grid.peak_mw > 50000
+    assert "substation" in risk.grid.outside_model
+    outlook = P.run_outlook(store, settings, "us-wtx", months=3)
+    assert "Far West" in outlook.grid.describes
+    siting = P.run_siting(store, settings, 200, date(2028, 6, 1))
+    assert all(entry.grid and entry.grid.describes for entry in siting.ranking)
