@@ -27,6 +27,7 @@ def _plotly_js() -> Path | None:
 ASSETS = {
     "dashboard.js": (STATIC / "dashboard.js", "text/javascript"),
     "dashboard.css": (STATIC / "dashboard.css", "text/css"),
+    "provenance.js": (STATIC / "provenance.js", "text/javascript"),
 }
 
 
