@@ -53,7 +53,11 @@ class AnswerMetaOut(BaseModel):
     issued_at: datetime | None = Field(
         None, examples=["2025-11-29T12:00:00Z"], description="When the outlook simulation behind it was made."
     )
-    inputs: dict[str, Any] = Field(default_factory=dict, description="The request as understood (echo).")
+    inputs: dict[str, Any] = Field(
+        default_factory=dict,
+        examples=[{"region": "us-nova", "mw": 200, "target_date": "2028-06-01", "scenario": "base"}],
+        description="The request as understood (echo).",
+    )
     provenance: list[ProvenanceOut] = Field(
         default_factory=list, description="Per input series and source: synthetic or not, as-of date."
     )
