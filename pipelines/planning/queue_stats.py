@@ -119,6 +119,7 @@ def queue_contrasts(store: Store, settings: Settings, as_of: date | None = None)
             "region": region, "requests": c["requests"],
             "completed_median_years": c["completed_median_years"],
             "km_median_years": c["km_median_years"],
-            "p_in_service_5y": c["p_in_service_within"]["5y"], "p_withdrawn_5y": c["p_withdrawn_within"]["5y"],
+            "p_in_service_5y": c["p_in_service_within"]["5y"],
+            "p_withdrawn_5y": c["p_withdrawn_within"]["5y"],
         })
     return pl.DataFrame(rows)
