@@ -51,6 +51,8 @@ class Region(BaseModel):
         default_factory=dict, description="Public data-source identifiers (EIA-930 BA, PJM zone, ...)."
     )
     synthetic: bool = Field(False, description="True for generated regions (scale tests).")
+    grid: str = Field("", max_length=200, description="What grid the region's load describes (zone, BA...).")
+    grid_peak_mw: float | None = Field(None, gt=0, description="Approximate peak load of that grid, MW.")
 
     @field_validator("timezone")
     @classmethod
@@ -115,7 +117,7 @@ def parse_catalog(entries: Iterable[Mapping[str, Any]]) -> dict[str, Region]:
 
 def region_entry(region: Region) -> dict[str, Any]:
     """A region as a plain catalog entry (for writing back to TOML)."""
-    entry = region.model_dump()
+    entry = {k: v for k, v in region.model_dump().items() if v is not None}  # TOML has no null
     entry["queue_years"] = list(region.queue_years)
     entry["rack_kw"] = list(region.rack_kw)
     return entry

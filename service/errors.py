@@ -21,7 +21,8 @@ from forecast.flexibility import (
     NoWholeYearError,
 )
 from forecast.placement import PlacementQueryError, UnalignedPathsError, UnknownRegionsError
-from forecast.planning.outlook import InsufficientHistoryError
+from forecast.planning.outlook import InsufficientHistoryError, MissingSeriesError
+from forecast.planning.queue_risk import TargetDateError
 from forecast.planning.scenarios import UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError
 from forecast.planning.survival import NoQueueDataError
@@ -30,6 +31,8 @@ from pipelines.flexibility.inputs import InvalidOptionError
 from pipelines.jobs.runner import UnknownJobError
 from pipelines.placement.answers import HorizonPassedError
 from pipelines.placement.paths import PathsNotPublishedError
+from pipelines.planning.answers import UnknownQueueSourceError
+from pipelines.planning.simulation import NoGridLoadError
 from pipelines.serving.published import InvalidQuantilesError, NotPublishedError, QuantileOutOfRangeError
 from pipelines.sources.base import SourceFormatError
 from service.security import UnauthorizedError
@@ -128,6 +131,10 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     HorizonPassedError: (409, "horizon_passed"),
     UnalignedPathsError: (409, "unaligned_paths"),
     PathsNotPublishedError: (503, "not_published"),
+    TargetDateError: (422, "invalid_target_date"),
+    UnknownQueueSourceError: (422, "unknown_queue_source"),
+    NoGridLoadError: (409, "no_grid_load"),
+    MissingSeriesError: (409, "missing_series"),
 }
 # 503s that clear once the next issue is published: seconds a client waits before asking again.
 RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600, PathsNotPublishedError: 300}
@@ -142,6 +149,11 @@ def _domain_details(exc: Exception) -> Any:
         return {"expected": exc.expected, "found": exc.found}
     if isinstance(exc, UnsupportedMediaTypeError):
         return {"found": exc.found, "accepted": exc.accepted}
+    if isinstance(exc, TargetDateError):
+        allowed = {"after": exc.earliest.isoformat(), "on_or_before": exc.latest.isoformat()}
+        return [{"field": exc.field, "reason": str(exc), "allowed": allowed}]
+    if isinstance(exc, UnknownQueueSourceError):
+        return [{"field": exc.field, "reason": str(exc), "known": exc.known}]
     if isinstance(exc, NotAvailableError):
         return {"feature": exc.feature, "missing": exc.missing}
     if isinstance(exc, InsufficientYearsError):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from forecast import schema as S
 from forecast.errors import InvalidInputError, UserError
 from forecast.planning.growth import AIDemandGrowth, GrowthParams
+from forecast.planning.provenance import AnswerMeta
 from forecast.planning.scenarios import SCENARIOS, apply_scenario, get_scenario
 
 MODEL_VERSION = "outlook-1.0"
@@ -34,6 +35,14 @@ class InsufficientHistoryError(UserError, ValueError):
         )
 
 
+class MissingSeriesError(UserError, ValueError):
+    """A region lacks a series the outlook needs (the data cannot answer)."""
+
+    def __init__(self, region: str, series: str) -> None:
+        self.region, self.series = region, series
+        super().__init__(f"region {region!r} has no {series} series; the outlook needs one")
+
+
 @dataclass(frozen=True)
 class OutlookParams:
     """Assumptions of the monthly outlook."""
@@ -45,10 +54,12 @@ class OutlookParams:
         default=0.9, metadata={"description": "Share of hours a month needs to count."}
     )
     max_peak_growth_per_year: float = field(
-        default=0.05,
+        default=0.30,
         metadata={
-            "description": "Peak-load trend clipped to +/- this per year (assumption: above "
-            "the 1-3 %/yr that utility long-term load forecasts project for most zones)."
+            "description": "Sampled peak-load trends are bounded to +/- this per year; wide on "
+            "purpose (a guard against a fit on a few months running away, not a view on growth: "
+            "the fitted trend decides). Every outlook names the bound and the share of samples it "
+            "touched (`peak_growth`)."
         },
     )
     ai_uncertainty_per_sqrt_year: float = field(
@@ -73,7 +84,17 @@ class OutlookRow(BaseModel):
     )
 
 
-class Outlook(BaseModel):
+class PeakGrowth(BaseModel):
+    """The peak-load trend as fitted, the bound on it, and how much the bound changed."""
+
+    fitted_per_year: float = Field(description="Fitted trend of the monthly peak, relative change per year.")
+    standard_error_per_year: float = Field(description="Standard error of the fitted trend (log scale).")
+    bound_per_year: float = Field(description="Sampled trends are kept within +/- this per year.")
+    share_of_samples_at_bound: float = Field(description="Share of sampled trends the bound clipped.")
+    months_fitted: int = Field(description="Complete months of peak load the trend was fitted on.")
+
+
+class Outlook(AnswerMeta):
     """A region's monthly outlook (the `GET /v1/regions/{region}/outlook` body)."""
 
     region: str
@@ -82,6 +103,7 @@ class Outlook(BaseModel):
     data_as_of: date
     model_version: str
     ai_growth_method: str
+    peak_growth: PeakGrowth | None = None
     rows: list[OutlookRow]
 
 
@@ -131,6 +153,13 @@ def peak_samples(
     peaks: pl.DataFrame, future: list[date], params: OutlookParams, rng: np.random.Generator
 ) -> np.ndarray:
     """Samples (n, months) of monthly peak load: log-linear trend plus two annual harmonics."""
+    return peak_model(peaks, future, params, rng)[0]
+
+
+def peak_model(
+    peaks: pl.DataFrame, future: list[date], params: OutlookParams, rng: np.random.Generator
+) -> tuple[np.ndarray, PeakGrowth]:
+    """peak_samples and what its trend was: fitted, bound, and the share of samples clipped."""
     origin = peaks["month"][0]
     years = np.array([(m - origin).days / 365.25 for m in peaks["month"]])
     x = np.column_stack([np.ones_like(years), years, _season(np.array([m.month for m in peaks["month"]]))])
@@ -141,12 +170,20 @@ def peak_samples(
     sigma = float(np.sqrt(resid @ resid / dof))
     slope_se = float(sigma * np.sqrt(np.linalg.pinv(x.T @ x)[1, 1]))
     cap = np.log1p(params.max_peak_growth_per_year)
-    slopes = np.clip(beta[1] + slope_se * rng.standard_normal(params.n_samples), -cap, cap)
+    raw = beta[1] + slope_se * rng.standard_normal(params.n_samples)
+    slopes = np.clip(raw, -cap, cap)
+    growth = PeakGrowth(
+        fitted_per_year=round(float(np.expm1(beta[1])), 4),
+        standard_error_per_year=round(slope_se, 4),
+        bound_per_year=params.max_peak_growth_per_year,
+        share_of_samples_at_bound=round(float((np.abs(raw) > cap).mean()), 4),
+        months_fitted=len(y),
+    )
     f_years = np.array([(m - origin).days / 365.25 for m in future])
     fixed = np.column_stack([np.ones_like(f_years), _season(np.array([m.month for m in future]))])
     base = fixed @ np.concatenate([[beta[0]], beta[2:]])
     noise = sigma * rng.standard_normal((params.n_samples, len(future)))
-    return np.exp(base[None, :] + slopes[:, None] * f_years[None, :] + noise)
+    return np.exp(base[None, :] + slopes[:, None] * f_years[None, :] + noise), growth
 
 
 def capacity_path(
@@ -156,7 +193,7 @@ def capacity_path(
     carried forward, plus the cumulative sum of `additions` (`region, ts, value`) dated before it."""
     own = capacity.filter(pl.col(S.REGION) == region).sort(S.TS)
     if own.height == 0:
-        raise InvalidInputError(f"region {region!r} has no capacity series; the outlook needs one")
+        raise MissingSeriesError(region, "capacity")
     ts = own[S.TS].dt.date().to_numpy()
     values = own[S.VALUE].to_numpy()
     idx = np.searchsorted(ts, np.array(future, dtype="datetime64[D]"), side="left") - 1
@@ -193,7 +230,7 @@ def monthly_outlook(
     if peaks.height < params.min_months:
         raise InsufficientHistoryError(region, peaks.height, params.min_months)
     rng = np.random.default_rng(params.seed)
-    load = peak_samples(peaks, future, params, rng)
+    load, peak_growth = peak_model(peaks, future, params, rng)
     ai_hist = monthly(ai_demand, region, start, "mean", params.complete_share)
     growth = AIDemandGrowth(params.growth).fit(ai_hist[S.VALUE].to_numpy())
     gap = (
@@ -235,6 +272,7 @@ def monthly_outlook(
         data_as_of=data_as_of,
         model_version=f"{MODEL_VERSION}+{growth.method}",
         ai_growth_method=growth.method,
+        peak_growth=peak_growth,
         rows=rows,
     )
     return OutlookResult(outlook, headroom, future)

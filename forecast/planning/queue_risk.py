@@ -1,28 +1,29 @@
 """Queue risk of a new request: wait distribution, headroom shortfall, and p_energized_by_target.
 
-A request is energized by the target date when it has left the queue into service (withdrawal
-competing) by some month m <= target AND, in some month between m and the target, headroom at
-the monthly peak is at least the requested MW:
+A request is energized by the target date D when it is served there: it has left the queue into
+service by D (withdrawal competing) AND headroom at the monthly peak is at least the requested MW
+in D's month and in each of the `hold_months` months after it (a data centre runs continuously):
 
-    p = sum_m dCIF_service(m) * P(max headroom over [m, target] >= MW)
+    p_energized = P(connected by D) * P(min headroom over [month(D), month(D) + hold] >= MW)
 
-Queue and headroom are taken as independent. The sum only gains terms as the target moves later,
-and every factor shrinks as MW grows (the Cox sign rule in cox.CoxParams), so p never decreases
-with the target date and never increases with MW.
+Queue and headroom are taken as independent, so the second factor is also P(headroom holds |
+connected). p never exceeds P(headroom >= MW at D), never increases with MW (both factors shrink,
+the Cox sign rule in cox.CoxParams), and rises with D wherever headroom does not fall.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from forecast.errors import InvalidInputError
+from forecast.errors import InvalidInputError, UserError
 from forecast.planning.cox import LOG_MW, QueueCox
 from forecast.planning.outlook import OutlookResult, add_months, month_start
+from forecast.planning.provenance import AnswerMeta
 from forecast.planning.survival import DAYS_PER_YEAR, IN_SERVICE, curve_quantile
 
 MODEL_VERSION = "queue-risk-1.0+cs-cox"
@@ -34,6 +35,10 @@ class RiskParams:
 
     kind: str = field(
         default="load", metadata={"description": "Kind of the new request (AI compute is load)."}
+    )
+    hold_months: int = field(
+        default=12,
+        metadata={"description": "Months after the target month through which headroom must hold."},
     )
     high_below: float = field(default=0.4, metadata={"description": "p_energized below this: risk high."})
     medium_below: float = field(
@@ -49,12 +54,52 @@ class WaitDays(BaseModel):
     p90: float | None
 
 
-class QueueRisk(BaseModel):
+class TargetDateError(UserError, ValueError):
+    """A target date the answer cannot speak to: before the as-of date or beyond the outlook."""
+
+    def __init__(self, target: date, earliest: date, latest: date, reason: str) -> None:
+        self.field, self.target, self.earliest, self.latest = "target_date", target, earliest, latest
+        super().__init__(
+            f"target_date {target.isoformat()} is {reason}; allowed: after {earliest.isoformat()} "
+            f"and on or before {latest.isoformat()}"
+        )
+
+
+def target_range(as_of: date, month_starts: list[date], hold_months: int) -> tuple[date, date]:
+    """(exclusive earliest, inclusive latest) target dates: after as_of, and early enough that the
+    target month plus `hold_months` lie inside the simulated months."""
+    last = len(month_starts) - 1 - hold_months
+    if last < 0:
+        return as_of, as_of
+    return as_of, max(as_of, add_months(month_starts[last], 1) - timedelta(days=1))
+
+
+def check_target(target: date, as_of: date, month_starts: list[date], hold_months: int) -> None:
+    """Raise TargetDateError for a target in the past (on or before as_of) or beyond the outlook."""
+    earliest, latest = target_range(as_of, month_starts, hold_months)
+    if target <= earliest:
+        reason = f"not after the data's as-of date {as_of.isoformat()}"
+        raise TargetDateError(target, earliest, latest, reason)
+    if target > latest:
+        raise TargetDateError(
+            target, earliest, latest,
+            f"beyond what the outlook can say ({len(month_starts)} simulated months, "
+            f"{hold_months} of them needed after the target)",
+        )
+
+
+class QueueRisk(AnswerMeta):
     """The `POST /v1/queue-risk` body."""
 
     p_energized_by_target: float = Field(
-        description="Probability of being in service with headroom by the target."
+        description="P(in service by the target AND headroom >= MW in the target month and the "
+        "hold_months after it): the chance the load is served at the target date."
     )
+    p_connected_by_target: float = Field(description="P(the request has left the queue into service by D).")
+    p_headroom_holds_given_connected: float = Field(
+        description="P(headroom at the monthly peak >= MW in the target month and the hold_months after)."
+    )
+    hold_months: int = Field(description="Months after the target month through which headroom must hold.")
     wait_days: WaitDays
     headroom_shortfall_probability: float = Field(description="P(headroom at the target month's peak < MW).")
     risk: Literal["low", "medium", "high"]
@@ -67,26 +112,44 @@ def _years(days: float | None) -> str:
     return "beyond the records" if days is None else f"{days / DAYS_PER_YEAR:.1f} years"
 
 
-def energized_probability(
-    cif_service: np.ndarray, as_of: date, target: date, headroom_ok: np.ndarray
-) -> float:
-    """sum over months of dCIF_service(month) * P(headroom ok in some month from it to the target).
-
-    `cif_service[d - 1]` is the incidence d days after as_of; `headroom_ok` is (samples, months)
-    of booleans starting at the as-of month (the last month repeats beyond its end).
-    """
+def connected_probability(cif_service: np.ndarray, as_of: date, target: date) -> float:
+    """P(in service by the target): `cif_service[d - 1]` is the incidence d days after as_of."""
     horizon = (target - as_of).days
     if horizon <= 0:
         return 0.0
-    start = month_start(as_of)
-    n_months = (target.year - start.year) * 12 + target.month - start.month + 1
-    ends = np.array([min((add_months(start, k + 1) - as_of).days, horizon) for k in range(n_months)])
-    cif = np.where(ends > 0, cif_service[np.clip(ends, 1, None) - 1], 0.0)
-    step = np.diff(cif, prepend=0.0)
-    cols = np.minimum(np.arange(n_months), headroom_ok.shape[1] - 1)
-    ok = headroom_ok[:, cols]
-    ok_from = np.flip(np.maximum.accumulate(np.flip(ok, axis=1), axis=1), axis=1)
-    return float(np.clip((step * ok_from.mean(axis=0)).sum(), 0.0, 1.0))
+    return float(np.clip(cif_service[min(horizon, len(cif_service)) - 1], 0.0, 1.0))
+
+
+def holds_probability(headroom_ok: np.ndarray, month_index: int, hold_months: int) -> float:
+    """Share of samples whose headroom is ok in month `month_index` and the `hold_months` after it.
+
+    `headroom_ok` is (samples, months) of booleans from the as-of month; the window must fit.
+    """
+    end = month_index + hold_months + 1
+    if month_index < 0 or end > headroom_ok.shape[1]:
+        raise IndexError(f"months {month_index}..{end - 1} are outside the {headroom_ok.shape[1]} simulated")
+    return float(headroom_ok[:, month_index:end].all(axis=1).mean())
+
+
+def month_offset(first: date, day: date) -> int:
+    """Months from `first`'s month to `day`'s month."""
+    return (day.year - first.year) * 12 + day.month - first.month
+
+
+def energized_probability(
+    cif_service: np.ndarray,
+    as_of: date,
+    target: date,
+    headroom_ok: np.ndarray,
+    hold_months: int = 12,
+    first_month: date | None = None,
+) -> tuple[float, float, float]:
+    """(p_energized, p_connected, p_holds) for a target date inside the paths, whose first month
+    is `first_month` (default: as_of's month)."""
+    p_connected = connected_probability(cif_service, as_of, target)
+    month_index = month_offset(first_month or month_start(as_of), target)
+    p_holds = holds_probability(headroom_ok, max(month_index, 0), hold_months)
+    return p_connected * p_holds, p_connected, p_holds
 
 
 def queue_risk(
@@ -111,17 +174,25 @@ def queue_risk(
         **{f"p{round(q * 100)}": curve_quantile(days, curves["net_service"], q) for q in (0.1, 0.5, 0.9)}
     )
     paths = headroom.headroom_paths
-    month_index = (target.year - as_of.year) * 12 + target.month - as_of.month
-    target_col = paths[:, min(max(month_index, 0), paths.shape[1] - 1)]
-    shortfall = float((target_col < mw).mean())
-    p = energized_probability(curves["cif_service"], as_of, target, paths >= mw)
+    _, latest = target_range(as_of, headroom.month_starts, params.hold_months)
+    if target > latest:
+        check_target(target, as_of, headroom.month_starts, params.hold_months)
+    first = headroom.month_starts[0]
+    month_index = max(month_offset(first, target), 0)
+    shortfall = float((paths[:, month_index] < mw).mean())
+    p, p_connected, p_holds = energized_probability(
+        curves["cif_service"], as_of, target, paths >= mw, params.hold_months, first
+    )
     risk = "high" if p < params.high_below else "medium" if p < params.medium_below else "low"
     return QueueRisk(
         p_energized_by_target=round(p, 4),
+        p_connected_by_target=round(p_connected, 4),
+        p_headroom_holds_given_connected=round(p_holds, 4),
+        hold_months=params.hold_months,
         wait_days=wait,
         headroom_shortfall_probability=round(shortfall, 4),
         risk=risk,
-        drivers=_drivers(cox, region, mw, target, curves, days, wait, shortfall, scenario),
+        drivers=_drivers(cox, region, mw, target, curves, days, wait, shortfall, scenario, p_holds, params),
         model_version=f"{MODEL_VERSION}+{headroom.outlook.model_version}",
         data_as_of=as_of,
     )
@@ -137,6 +208,8 @@ def _drivers(
     wait: WaitDays,
     shortfall: float,
     scenario: str,
+    p_holds: float,
+    params: RiskParams,
 ) -> list[str]:
     horizon = (target - cox.as_of).days
     at = min(max(horizon, 1), len(days)) - 1
@@ -147,7 +220,8 @@ def _drivers(
         f"By {target.isoformat()}, {curves['cif_withdrawn'][at]:.0%} of comparable requests have "
         f"withdrawn and {curves['cif_service'][at]:.0%} are in service; the rest are still waiting.",
         f"Headroom at the grid peak in {target.strftime('%B %Y')} is below {mw:,.0f} MW with "
-        f"probability {shortfall:.0%} ({scenario} AI-demand scenario).",
+        f"probability {shortfall:.0%} ({scenario} AI-demand scenario); it stays at or above it "
+        f"from then through the next {params.hold_months} months with probability {p_holds:.0%}.",
     ]
     service = cox.models[IN_SERVICE]
     if service["mw_dropped"]:

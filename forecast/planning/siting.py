@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from forecast.catalog import Region
 from forecast.errors import UserError
+from forecast.planning.provenance import AnswerMeta, GridScale, Provenance
 from forecast.planning.queue_risk import QueueRisk, WaitDays
 from forecast.planning.survival import DAYS_PER_YEAR
 
@@ -28,15 +29,20 @@ class SitingEntry(BaseModel):
     region: str
     name: str
     p_energized_by_target: float
+    p_connected_by_target: float
+    p_headroom_holds_given_connected: float
     risk: Literal["low", "medium", "high"]
     wait_days: WaitDays
     headroom_shortfall_probability: float
     rack_kw_max: float = Field(description="Highest rack density the region supports, kW (catalog).")
     rack_density_exceeded: bool = Field(description="True when the requested rack kW is above rack_kw_max.")
     reasons: list[str]
+    provenance: list[Provenance] = Field(default_factory=list, description="This region's inputs.")
+    grid: GridScale | None = Field(None, description="Which grid the figures describe, and its size.")
+    warnings: list[str] = Field(default_factory=list, description="What to know about this region's answer.")
 
 
-class Siting(BaseModel):
+class Siting(AnswerMeta):
     """The `POST /v1/siting` body."""
 
     mw: float
@@ -53,8 +59,10 @@ def _reasons(region: Region, risk: QueueRisk, rank: int, target: date, rack_kw: 
     p50 = risk.wait_days.p50
     model_wait = "more than the records cover" if p50 is None else f"about {p50 / DAYS_PER_YEAR:.1f} years"
     reasons = [
-        f"#{rank}: {risk.p_energized_by_target:.0%} chance of being connected with enough headroom by "
-        f"{target.isoformat()} ({risk.risk} risk).",
+        f"#{rank}: {risk.p_energized_by_target:.0%} chance of being in service by {target.isoformat()} "
+        f"with enough headroom then and for the {risk.hold_months} months after ({risk.risk} risk): "
+        f"{risk.p_connected_by_target:.0%} connected x {risk.p_headroom_holds_given_connected:.0%} "
+        "headroom holds.",
         f"Planners quote {lo:g}-{hi:g} years of grid queue here; the queue records give {model_wait} "
         "for a request that stays in the queue.",
     ]
@@ -91,12 +99,17 @@ def rank_regions(
             region=r,
             name=catalog[r].name,
             p_energized_by_target=risks[r].p_energized_by_target,
+            p_connected_by_target=risks[r].p_connected_by_target,
+            p_headroom_holds_given_connected=risks[r].p_headroom_holds_given_connected,
             risk=risks[r].risk,
             wait_days=risks[r].wait_days,
             headroom_shortfall_probability=risks[r].headroom_shortfall_probability,
             rack_kw_max=catalog[r].rack_kw[1],
             rack_density_exceeded=rack_kw is not None and rack_kw > catalog[r].rack_kw[1],
             reasons=_reasons(catalog[r], risks[r], i, target, rack_kw),
+            provenance=risks[r].provenance,
+            grid=risks[r].grid,
+            warnings=risks[r].warnings,
         )
         for i, r in enumerate(order, start=1)
     ]

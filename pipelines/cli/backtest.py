@@ -33,7 +33,7 @@ def _names(text: str | None) -> tuple[str, ...]:
 
 def _queue(as_of: str | None, fmt: Format) -> None:
     from pipelines.backtest.source import parse_as_of_date
-    from pipelines.planning.answers import queue_backtest
+    from pipelines.planning.queue_stats import queue_backtest, queue_contrasts
     from pipelines.store import open_store
 
     settings = get_settings()
@@ -47,6 +47,9 @@ def _queue(as_of: str | None, fmt: Format) -> None:
     print_frame(summary, fmt, title="Queue model: Brier score on held-out requests", meta=meta)
     if fmt is Format.table:
         print_frame(report.km_vs_catalog, fmt, title="Kaplan-Meier median wait vs catalog range")
+        contrast = queue_contrasts(open_store(settings), settings, report.as_of)
+        if contrast.height:
+            print_frame(contrast, fmt, title="What is quoted (median of completed) vs the survival view")
 
 
 def backtest(

@@ -27,15 +27,29 @@ def risk(
     as_of: str = typer.Option(
         None, "--as-of", help="Replay the queue as of this date (default: latest data)."
     ),
+    hold_months: int = typer.Option(
+        12, "--hold-months", min=0, max=60, help="Months after the target headroom must hold."
+    ),
+    queue_source: list[str] = typer.Option(
+        None, "--queue-source", help="Use only queue records from this source (repeatable)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
-    """Probability that a request of MW in REGION is energized by the date, and why."""
+    """Probability that a request of MW in REGION is served (connected, with headroom) from the date."""
     from pipelines.planning.answers import run_queue_risk
     from pipelines.store import open_store
 
     settings = get_settings()
     result = run_queue_risk(
-        open_store(settings), settings, region, mw, _date(by), _date(as_of) if as_of else None, scenario
+        open_store(settings),
+        settings,
+        region,
+        mw,
+        _date(by),
+        _date(as_of) if as_of else None,
+        scenario,
+        hold_months,
+        queue_source or None,
     )
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
@@ -46,12 +60,16 @@ def risk(
         {
             "measure": [
                 "p_energized_by_target",
+                "  = p_connected_by_target",
+                f"  x p_headroom_holds (target month + {result.hold_months})",
                 "risk",
                 "headroom_shortfall_probability",
                 "wait p10 / p50 / p90 (years)",
             ],
             "value": [
                 f"{result.p_energized_by_target:.0%}",
+                f"{result.p_connected_by_target:.0%}",
+                f"{result.p_headroom_holds_given_connected:.0%}",
                 result.risk,
                 f"{result.headroom_shortfall_probability:.0%}",
                 " / ".join("-" if v is None else f"{v:g}" for v in years.values()),
@@ -66,6 +84,16 @@ def risk(
     )
     for driver in result.drivers:
         console.print(f"- {driver}", markup=False, highlight=False)
+    _print_provenance(result.provenance, result.warnings)
+
+
+def _print_provenance(provenance: list, warnings: list[str]) -> None:
+    for entry in provenance:
+        kind = "SYNTHETIC" if entry.synthetic else "real"
+        as_of = entry.as_of.isoformat() if entry.as_of else "-"
+        console.print(f"  source {entry.series}: {entry.source} ({kind}, as of {as_of})", markup=False)
+    for warning in warnings:
+        console.print(f"! {warning}", markup=False, highlight=False)
 
 
 def siting(
@@ -74,15 +102,31 @@ def siting(
     rack_kw: float = typer.Option(None, "--rack-kw", help="Planned rack density, kW per rack."),
     regions: str = typer.Option(None, "--regions", help="Comma-separated region ids (default: all)."),
     scenario: str = typer.Option("base", help="AI-demand scenario: low, base or high."),
+    hold_months: int = typer.Option(
+        12, "--hold-months", min=0, max=60, help="Months after the target headroom must hold."
+    ),
+    queue_source: list[str] = typer.Option(
+        None, "--queue-source", help="Use only queue records from this source (repeatable)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
-    """Regions ranked by the probability of being energized by the date, with reasons."""
+    """Regions ranked by the probability of being served (connected, with headroom) from the date."""
     from pipelines.planning.answers import run_siting
     from pipelines.store import open_store
 
     settings = get_settings()
     wanted = [r.strip() for r in regions.split(",") if r.strip()] if regions else None
-    result = run_siting(open_store(settings), settings, mw, _date(by), rack_kw, wanted, scenario=scenario)
+    result = run_siting(
+        open_store(settings),
+        settings,
+        mw,
+        _date(by),
+        rack_kw,
+        wanted,
+        scenario=scenario,
+        hold_months=hold_months,
+        queue_sources=queue_source or None,
+    )
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
         return
@@ -112,6 +156,8 @@ def siting(
             console.print(f"   - {reason}", markup=False, highlight=False)
     for note in result.skipped:
         console.print(f"skipped {note}", markup=False, highlight=False)
+    for warning in result.warnings:
+        console.print(f"! {warning}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

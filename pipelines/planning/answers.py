@@ -7,40 +7,42 @@ The CLI (`headroom risk`, `headroom siting`, `headroom forecast --outlook`) and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
-from forecast.errors import InvalidInputError
-from forecast.planning.backtest import BacktestParams, brier_summary
-from forecast.planning.backtest import queue_backtest as backtest_queue_model
+from forecast.errors import UserError
 from forecast.planning.cox import QueueCox
-from forecast.planning.outlook import MAX_MONTHS, Outlook, OutlookParams, OutlookResult, monthly_outlook
-from forecast.planning.queue_risk import QueueRisk, RiskParams, queue_risk
+from forecast.planning.outlook import MAX_MONTHS, Outlook
+from forecast.planning.provenance import QUEUE, GridScale
+from forecast.planning.queue_risk import QueueRisk, RiskParams, TargetDateError, check_target, queue_risk
 from forecast.planning.siting import Siting, rank_regions
 from forecast.planning.survival import (
-    DAYS_PER_YEAR,
     NoQueueDataError,
-    completed_median_days,
-    cumulative_incidence,
-    km_summary,
     survival_frame,
 )
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
-from pipelines.store import Store, load_series
+from pipelines.planning.provenance import provenance_warnings, queue_as_of_expr, region_provenance
+from pipelines.planning.simulation import Simulation, simulate
+from pipelines.store import Store
+
+
+class UnknownQueueSourceError(UserError, ValueError):
+    """Queue sources asked for that the store does not hold; names the ones it does."""
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        self.field, self.unknown, self.known = "queue_sources", unknown, known
+        super().__init__(
+            f"queue_sources: no queue records from {', '.join(unknown)}; known: {', '.join(known)}"
+        )
 
 
 def queue_data_as_of(requests: pl.DataFrame) -> date:
     """The as-of date of queue data: the latest date any request carries."""
-    latest = requests.select(
-        pl.max_horizontal(
-            pl.col("requested_on").max(), pl.col("in_service_on").max(), pl.col("withdrawn_on").max()
-        )
-    ).item()
+    latest = requests.select(queue_as_of_expr().max()).item()
     if latest is None:
         raise NoQueueDataError(None, date.today())
     return latest
@@ -56,30 +58,28 @@ def _check_region(settings: Settings, region: str) -> None:
         raise UnknownRegionError(region, catalog)
 
 
-def _outlook_params(settings: Settings) -> OutlookParams:
-    return OutlookParams(n_samples=settings.n_samples, seed=settings.seed)
+def _grid(settings: Settings, region: str) -> GridScale:
+    entry = load_catalog(settings)[region]
+    return GridScale(describes=entry.grid or f"{entry.name} (grid not stated in the catalog)",
+                     peak_mw=entry.grid_peak_mw)
 
 
-def _outlook(
-    store: Store, settings: Settings, region: str, months: int, scenario: str, as_of: date | None
-) -> OutlookResult:
-    series = {name: load_series(store, name, [region]) for name in (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)}
-    if series[S.GRID_LOAD].height == 0:
-        raise InvalidInputError(
-            f"region {region!r} has no grid_load in the store; run `headroom demo` or ingest data"
+def _meta(store: Store, settings: Settings, region: str, sim: Simulation, inputs: dict) -> dict:
+    entries = region_provenance(store, region)
+    warnings = provenance_warnings(entries)
+    growth = sim.result.outlook.peak_growth
+    if growth and growth.share_of_samples_at_bound > 0:
+        warnings.append(
+            f"The peak-load trend ({growth.fitted_per_year:+.1%}/yr fitted) reached the "
+            f"+/-{growth.bound_per_year:.0%}/yr bound in {growth.share_of_samples_at_bound:.0%} of samples."
         )
-    if as_of is None:
-        as_of = series[S.GRID_LOAD][S.TS].max().date()
-    return monthly_outlook(
-        series[S.GRID_LOAD],
-        series[S.AI_DEMAND],
-        series[S.CAPACITY],
-        region,
-        as_of,
-        months,
-        scenario,
-        _outlook_params(settings),
-    )
+    return {
+        "issued_at": sim.issued_at,
+        "inputs": inputs,
+        "provenance": entries,
+        "warnings": warnings,
+        "grid": _grid(settings, region),
+    }
 
 
 def run_outlook(
@@ -90,26 +90,67 @@ def run_outlook(
     scenario: str = "base",
     as_of: date | datetime | None = None,
 ) -> Outlook:
-    """Monthly outlook of a region (as of its latest grid_load hour unless given)."""
+    """Monthly outlook of a region (as of its latest grid_load hour unless given): the first
+    `months` months of the region's one cached simulation."""
     _check_region(settings, region)
-    return _outlook(store, settings, region, months, scenario, _as_date(as_of)).outlook
+    if not 1 <= months <= MAX_MONTHS:
+        raise ValueError(f"months must be between 1 and {MAX_MONTHS}, got {months}")
+    sim = simulate(store, settings, region, scenario, _as_date(as_of))
+    outlook = sim.result.outlook
+    inputs = {"region": region, "months": months, "scenario": scenario, "as_of": _as_date(as_of)}
+    meta = _meta(store, settings, region, sim, inputs)
+    return outlook.model_copy(update={"months": months, "rows": outlook.rows[:months], **meta})
 
 
-def _queue_model(store: Store, as_of: date | None) -> QueueCox:
+def censored_by_source(requests: pl.DataFrame, as_of: date | None) -> tuple[pl.DataFrame, date]:
+    """Survival rows with each source's requests censored at that source's own as-of date (capped
+    at `as_of` when given), and the latest of those dates (when a new request is made)."""
+    frames, dates = [], []
+    for _, rows in requests.group_by(S.SOURCE, maintain_order=True):
+        own = queue_data_as_of(rows)
+        cut = min(own, as_of) if as_of else own
+        frames.append(survival_frame(rows, cut))
+        dates.append(cut)
+    return pl.concat(frames).sort(S.REGION, "request_id"), max(dates)
+
+
+def _queue_model(store: Store, as_of: date | None, sources: Sequence[str] | None = None) -> QueueCox:
     requests = store.read("queue_requests")
+    if sources:
+        known = set(requests[S.SOURCE].unique().to_list())
+        unknown = sorted(set(sources) - known)
+        if unknown:
+            raise UnknownQueueSourceError(unknown, sorted(known))
+        requests = requests.filter(pl.col(S.SOURCE).is_in(list(sources)))
     if requests.height == 0:
         raise NoQueueDataError(None, as_of or date.today())
-    as_of = as_of or queue_data_as_of(requests)
-    return QueueCox().fit(survival_frame(requests, as_of), as_of)
+    survival, latest = censored_by_source(requests, as_of)
+    return QueueCox().fit(survival, latest)
 
 
 def _risk(
-    store: Store, settings: Settings, cox: QueueCox, region: str, mw: float, target: date, scenario: str
+    store: Store,
+    settings: Settings,
+    cox: QueueCox,
+    region: str,
+    mw: float,
+    target: date,
+    scenario: str,
+    hold_months: int,
+    as_of: date | None,
+    inputs: dict,
 ) -> QueueRisk:
-    # Always the full outlook: its sample paths then do not depend on the target date, which keeps
-    # p_energized_by_target monotone in the date (a shorter simulation would draw other paths).
-    outlook = _outlook(store, settings, region, MAX_MONTHS, scenario, cox.as_of)
-    return queue_risk(cox, region, mw, target, outlook, RiskParams(), scenario)
+    sim = simulate(store, settings, region, scenario, as_of)
+    starts = sim.result.month_starts
+    check_target(target, max(cox.as_of, sim.as_of), starts, hold_months)
+    risk = queue_risk(cox, region, mw, target, sim.result, RiskParams(hold_months=hold_months), scenario)
+    meta = _meta(store, settings, region, sim, inputs)
+    if sources := inputs.get("queue_sources"):
+        meta["provenance"] = [
+            e for e in meta["provenance"] if e.series != QUEUE or e.source in sources
+        ]
+        meta["warnings"] = provenance_warnings(meta["provenance"])
+    return risk.model_copy(update=meta)
 
 
 def run_queue_risk(
@@ -120,10 +161,18 @@ def run_queue_risk(
     target_date: date,
     as_of: date | datetime | None = None,
     scenario: str = "base",
+    hold_months: int = 12,
+    queue_sources: Sequence[str] | None = None,
 ) -> QueueRisk:
-    """Queue risk of a new request of `mw` MW in `region` for service by `target_date`."""
+    """Queue risk of a new request of `mw` MW in `region`, to be served from `target_date` on."""
     _check_region(settings, region)
-    return _risk(store, settings, _queue_model(store, _as_date(as_of)), region, mw, target_date, scenario)
+    as_of = _as_date(as_of)
+    inputs = {
+        "region": region, "mw": mw, "target_date": target_date, "scenario": scenario,
+        "hold_months": hold_months, "as_of": as_of, "queue_sources": list(queue_sources or []) or None,
+    }
+    cox = _queue_model(store, as_of, queue_sources)
+    return _risk(store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs)
 
 
 def run_siting(
@@ -135,98 +184,39 @@ def run_siting(
     regions: Sequence[str] | None = None,
     as_of: date | datetime | None = None,
     scenario: str = "base",
+    hold_months: int = 12,
+    queue_sources: Sequence[str] | None = None,
 ) -> Siting:
     """Catalog regions (or `regions`) ranked by p_energized_by_target; regions lacking data are
-    listed in `skipped` with the reason."""
+    listed in `skipped` with the reason. A target date outside every region's range is refused."""
     catalog = load_catalog(settings)
     wanted = list(regions) if regions else [r for r, region in catalog.items() if not region.synthetic]
     for region in wanted:
         if region not in catalog:
             raise UnknownRegionError(region, catalog)
-    cox = _queue_model(store, _as_date(as_of))
-    risks, skipped = {}, []
+    as_of = _as_date(as_of)
+    inputs = {
+        "mw": mw, "target_date": target_date, "rack_kw": rack_kw, "regions": regions and list(regions),
+        "scenario": scenario, "hold_months": hold_months, "as_of": as_of,
+        "queue_sources": list(queue_sources or []) or None,
+    }
+    cox = _queue_model(store, as_of, queue_sources)
+    risks, skipped, refused = {}, [], []
     for region in wanted:
         try:
-            risks[region] = _risk(store, settings, cox, region, mw, target_date, scenario)
+            risks[region] = _risk(
+                store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs
+            )
+        except TargetDateError as exc:
+            refused.append(exc)
+            skipped.append(f"{region}: {exc}")
         except ValueError as exc:  # no queue, load or capacity data for this region
             skipped.append(f"{region}: {exc}")
+    if not risks and refused:
+        raise refused[0]
     siting = rank_regions(risks, catalog, mw, target_date, rack_kw)
-    return siting.model_copy(update={"skipped": skipped})
-
-
-@dataclass(frozen=True)
-class QueueBacktestReport:
-    """Held-out scores of the queue model and the demo calibration check."""
-
-    as_of: date
-    scores: pl.DataFrame  # region, horizon_years, n, observed_rate, brier_model, brier_km, concordance
-    summary: pl.DataFrame  # horizon_years, n, brier_model, brier_km (pooled)
-    concordance: float
-    km_vs_catalog: pl.DataFrame  # region, km_p50_years, catalog_min, catalog_max, inside
-
-
-def queue_backtest(
-    store: Store,
-    settings: Settings,
-    as_of: date | datetime | None = None,
-    params: BacktestParams | None = None,
-) -> QueueBacktestReport:
-    """Brier score of p_energized_by_target on held-out requests vs a per-region KM baseline,
-    Cox concordance, and each region's KM median wait against the catalog range."""
-    requests = store.read("queue_requests")
-    if requests.height == 0:
-        raise NoQueueDataError(None, _as_date(as_of) or date.today())
-    as_of = _as_date(as_of) or queue_data_as_of(requests)
-    survival = survival_frame(requests, as_of)
-    scores = backtest_queue_model(survival, as_of, params)
-    catalog = load_catalog(settings)
-    medians = (
-        km_summary(survival)
-        .filter(pl.col(S.REGION).is_in(list(catalog)))
-        .select(
-            S.REGION,
-            (pl.col("km_p50_days") / DAYS_PER_YEAR).round(2).alias("km_p50_years"),
-        )
-        .with_columns(
-            pl.col(S.REGION)
-            .replace_strict({r: c.queue_years[0] for r, c in catalog.items()}, default=None)
-            .alias("catalog_min"),
-            pl.col(S.REGION)
-            .replace_strict({r: c.queue_years[1] for r, c in catalog.items()}, default=None)
-            .alias("catalog_max"),
-        )
-        .with_columns(pl.col("km_p50_years").is_between("catalog_min", "catalog_max").alias("inside"))
+    first = next(iter(risks.values()))
+    return siting.model_copy(
+        update={"skipped": skipped, "issued_at": first.issued_at, "inputs": inputs,
+                "warnings": sorted({w for r in risks.values() for w in r.warnings})}
     )
-    return QueueBacktestReport(
-        as_of, scores, brier_summary(scores), float(scores["concordance_all"][0]), medians
-    )
-
-
-def queue_contrast(
-    requests: pl.DataFrame, region: str, as_of: date | None = None, years: Sequence[float] = (2.0, 3.0, 5.0)
-) -> dict:
-    """What is usually quoted (median wait of completed requests) next to the survival view."""
-    as_of = as_of or queue_data_as_of(requests)
-    frame = survival_frame(requests.filter(pl.col(S.REGION) == region), as_of)
-    if frame.height == 0:
-        raise NoQueueDataError(region, as_of)
-    summary = km_summary(frame).row(0, named=True)
-    cif = cumulative_incidence(frame, [y * DAYS_PER_YEAR for y in years])
-    completed = completed_median_days(frame)
-    km_median = summary["km_p50_days"]
-    return {
-        "region": region,
-        "as_of": as_of.isoformat(),
-        "requests": frame.height,
-        "in_service": summary["in_service"],
-        "withdrawn": summary["withdrawn"],
-        "waiting": summary["waiting"],
-        "completed_median_years": None if completed is None else round(completed / DAYS_PER_YEAR, 2),
-        "km_median_years": None if km_median is None else round(km_median / DAYS_PER_YEAR, 2),
-        "p_in_service_within": {
-            f"{y:g}y": round(float(v), 3) for y, v in zip(years, cif["in_service"], strict=True)
-        },
-        "p_withdrawn_within": {
-            f"{y:g}y": round(float(v), 3) for y, v in zip(years, cif["withdrawn"], strict=True)
-        },
-    }

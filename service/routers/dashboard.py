@@ -30,6 +30,7 @@ ASSETS = {
     "flexibility.js": (STATIC / "flexibility.js", "text/javascript"),
     "favicon.svg": (STATIC / "favicon.svg", "image/svg+xml"),
     "placement.js": (STATIC / "placement.js", "text/javascript"),
+    "provenance.js": (STATIC / "provenance.js", "text/javascript"),
 }
 
 

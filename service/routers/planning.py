@@ -2,36 +2,65 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from pipelines.planning.answers import run_queue_risk, run_siting
 from service.deps import SettingsDep, StoreDep
 from service.errors import ErrorBody
+from service.revalidation import NOT_MODIFIED, json_answer
 from service.schemas.planning import QueueRiskIn, QueueRiskOut, SitingIn, SitingOut
 
 router = APIRouter(prefix="/v1", tags=["planning"])
-ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
+ERRORS = {
+    404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+    503: {"model": ErrorBody},
+    **NOT_MODIFIED,
+}
 
 
 @router.post(
     "/queue-risk",
     response_model=QueueRiskOut,
-    summary="Probability that X MW in a region is energized, with headroom, by a date",
+    summary="Probability that X MW in a region is in service, with headroom that holds, at a date",
+    description="`p_energized_by_target` = P(connected by the target) x P(headroom >= MW in the "
+    "target month and the `hold_months` after it). The answer echoes its inputs and names each "
+    "input series' source; `ETag` allows revalidation (304 on a matching `If-None-Match`).",
     responses=ERRORS,
 )
-def queue_risk(body: QueueRiskIn, store: StoreDep, settings: SettingsDep) -> QueueRiskOut:
-    result = run_queue_risk(store, settings, body.region, body.mw, body.target_date, as_of=body.as_of)
-    return QueueRiskOut.model_validate(result, from_attributes=True)
+def queue_risk(request: Request, body: QueueRiskIn, store: StoreDep, settings: SettingsDep) -> Response:
+    result = run_queue_risk(
+        store,
+        settings,
+        body.region,
+        body.mw,
+        body.target_date,
+        as_of=body.as_of,
+        scenario=body.scenario.value,
+        hold_months=body.hold_months,
+        queue_sources=body.queue_sources,
+    )
+    return json_answer(request, QueueRiskOut.model_validate(result, from_attributes=True))
 
 
 @router.post(
     "/siting",
     response_model=SitingOut,
-    summary="Regions ranked by the probability of X MW energized by a date, with reasons",
+    summary="Regions ranked by the probability of X MW served at a date, with reasons",
     responses=ERRORS,
 )
-def siting(body: SitingIn, store: StoreDep, settings: SettingsDep) -> SitingOut:
+def siting(request: Request, body: SitingIn, store: StoreDep, settings: SettingsDep) -> Response:
     result = run_siting(
-        store, settings, body.mw, body.target_date, rack_kw=body.rack_kw, regions=body.regions
+        store,
+        settings,
+        body.mw,
+        body.target_date,
+        rack_kw=body.rack_kw,
+        regions=body.regions,
+        scenario=body.scenario.value,
+        hold_months=body.hold_months,
+        queue_sources=body.queue_sources,
     )
-    return SitingOut.model_validate(result, from_attributes=True)
+    return json_answer(request, SitingOut.model_validate(result, from_attributes=True))

@@ -8,25 +8,44 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from forecast.planning.outlook import MAX_MONTHS
+from forecast.planning.queue_risk import RiskParams
 from pipelines.planning.answers import run_outlook
+from pipelines.planning.provenance import provenance_by_region
 from pipelines.serving.published import parse_quantiles
 from pipelines.serving.views import region_views
 from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
+from service.revalidation import NOT_MODIFIED, json_answer
 from service.schemas.forecasts import ForecastOut, RegionOut, RegionsOut, Target
-from service.schemas.planning import OutlookOut, ScenarioName
+from service.schemas.planning import OutlookHorizonOut, OutlookOut, ScenarioName
 
 router = APIRouter(prefix="/v1", tags=["regions"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
 
 
-@router.get("/regions", response_model=RegionsOut, summary="Regions of the catalog")
+OUTLOOK_HORIZON = OutlookHorizonOut(
+    simulated_months=MAX_MONTHS,
+    shown_months_max=60,
+    hold_months_default=RiskParams().hold_months,
+    target_dates="after the data's as-of date, and no later than the end of month "
+    "simulated_months - 1 - hold_months counted from the as-of month (a 422 names the exact range)",
+)
+
+
+@router.get(
+    "/regions",
+    response_model=RegionsOut,
+    summary="Regions of the catalog, with where their data came from and the outlook's horizon",
+)
 def list_regions(catalog: CatalogDep, store: StoreDep) -> RegionsOut:
-    views = region_views(store, catalog)
-    return RegionsOut(regions=[
-        RegionOut.model_validate({**r.model_dump(), "views": {k: asdict(v) for k, v in views[r.id].items()}})
-        for r in catalog.values()
-    ])
+    provenance = provenance_by_region(store, list(catalog))
+    views = {r: {k: asdict(v) for k, v in by.items()} for r, by in region_views(store, catalog).items()}
+    return RegionsOut(
+        regions=[
+            RegionOut.of(r, provenance.get(r.id, []), OUTLOOK_HORIZON, views[r.id]) for r in catalog.values()
+        ]
+    )
 
 
 @router.get(
@@ -69,14 +88,17 @@ async def region_forecast(
     "/regions/{region}/outlook",
     response_model=OutlookOut,
     summary="Monthly outlook of peak load, capacity, AI demand and headroom, up to 60 months",
-    responses=ERRORS,
+    description="The first `months` months of the region's one simulation per data version and "
+    "scenario (a month answers the same whatever `months` is). `ETag` allows revalidation.",
+    responses={**ERRORS, 409: {"model": ErrorBody}, **NOT_MODIFIED},
 )
 def region_outlook(
+    request: Request,
     region: str,
     store: StoreDep,
     settings: SettingsDep,
     months: Annotated[int, Query(ge=1, le=60, description="Months ahead, at most 60.")] = 60,
     scenario: ScenarioName = ScenarioName.base,
-) -> OutlookOut:
+) -> Response:
     result = run_outlook(store, settings, region, months, scenario.value)
-    return OutlookOut.model_validate(result, from_attributes=True)
+    return json_answer(request, OutlookOut.model_validate(result, from_attributes=True))

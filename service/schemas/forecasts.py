@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from forecast.catalog import Region
+from service.schemas.planning import OutlookHorizonOut, ProvenanceOut
 
 
 class Target(StrEnum):
@@ -57,14 +58,43 @@ class RegionOut(BaseModel):
     rack_kw: tuple[float, float]
     rack_note: str
     sources: dict[str, str]
-    synthetic: bool
+    synthetic: bool = Field(
+        description="True when the region is generated or any of its stored inputs is synthetic."
+    )
+    grid: str = Field("", description="What grid the region's load describes (zone, BA, weather zone).")
+    grid_peak_mw: float | None = Field(None, description="Approximate peak of that grid, MW.")
+    synthetic_inputs: list[str] = Field(
+        default_factory=list, examples=[["ai_demand", "capacity", "queue_requests"]],
+        description="Input series with synthetic rows in the store.",
+    )
+    provenance: list[ProvenanceOut] = Field(
+        default_factory=list, description="Per input series and source: synthetic or not, as-of date."
+    )
+    outlook: OutlookHorizonOut | None = Field(None, description="How far the planning outlook can speak.")
     views: dict[str, ViewOut] | None = Field(
         None, description="forecast, outlook, queue_risk, flexibility: what the region's data can answer."
     )
 
     @classmethod
-    def of(cls, region: Region) -> RegionOut:
-        return cls.model_validate(region.model_dump())
+    def of(
+        cls,
+        region: Region,
+        provenance: list | None = None,
+        outlook: OutlookHorizonOut | None = None,
+        views: dict | None = None,
+    ) -> RegionOut:
+        entries = [ProvenanceOut.model_validate(e, from_attributes=True) for e in provenance or []]
+        inputs = sorted({e.series for e in entries if e.synthetic})
+        return cls.model_validate(
+            {
+                **region.model_dump(),
+                "synthetic": region.synthetic or bool(inputs),
+                "synthetic_inputs": inputs,
+                "provenance": entries,
+                "outlook": outlook,
+                "views": views,
+            }
+        )
 
 
 class RegionsOut(BaseModel):

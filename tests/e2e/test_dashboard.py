@@ -160,3 +160,18 @@ def test_dashboard__place_a_training_job_shows_ranked_plans_and_the_best_window(
     status = page.inner_text("#placement-status")
     assert "Placement could not be shown: hours: must be a positive number" in status
     assert failed_before == [], f"failed requests or console errors: {failed_before}"
+
+
+def test_dashboard__marks_synthetic_inputs_and_the_grid_of_the_region(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    failed: list[str] = []  # the favicon's 404 is #17's to fix, not this marker's
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 and "favicon" not in r.url else 0)
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+    page.select_option("#region-select", "de-fra")
+    page.wait_for_function("document.querySelector('#provenance-marker')?.textContent.includes('DE-LU')")
+    marker = page.locator("#provenance-marker")
+    assert "Synthetic inputs: ai_demand, capacity, queue_requests" in marker.inner_text()
+    assert "synthetic" in (marker.get_attribute("class") or "")
+    assert "demo:synthetic" in (marker.get_attribute("title") or "")
+    assert failed == []

@@ -11,6 +11,7 @@ from pipelines.config.settings import Settings, get_settings
 from pipelines.demo import run_demo
 from pipelines.ingest.queues import ingest_queue_file
 from pipelines.planning import answers as P
+from pipelines.planning.queue_stats import queue_backtest, queue_contrast
 from pipelines.store import Store
 
 NOW = datetime(2025, 11, 29, 12, tzinfo=UTC)
@@ -56,7 +57,7 @@ def test_run_siting__short_queues_rank_first_and_dense_racks_are_flagged(demo):
 
 def test_queue_backtest__demo_calibration(demo):
     store, settings = demo
-    report = P.queue_backtest(store, settings)
+    report = queue_backtest(store, settings)
     assert report.km_vs_catalog["inside"].all()
     assert report.concordance >= 0.65
     assert (report.summary["brier_model"] < report.summary["brier_km"]).all()
@@ -67,7 +68,7 @@ def test_queue_contrast__dominion_completed_median_hides_the_survival_view(tmp_p
     store = Store(settings.tables)
     counts = ingest_queue_file(store, settings, SAMPLE, now=NOW)
     assert counts["stored"] > 1000 and counts["rejected"] == store.read("quarantine").height
-    contrast = P.queue_contrast(store.read("queue_requests"), "us-nova")
+    contrast = queue_contrast(store.read("queue_requests"), "us-nova")
     assert 3.0 < contrast["completed_median_years"] < 4.0
     assert contrast["km_median_years"] > contrast["completed_median_years"]
     assert contrast["p_in_service_within"]["5y"] < 0.5

@@ -33,7 +33,7 @@ def test_queue_risk__answers_in_the_issue_shape(planning_client):
     response = planning_client.post("/v1/queue-risk", json=RISK)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"p_energized_by_target", "wait_days", "headroom_shortfall_probability", "risk",
+    assert set(body) >= {"p_energized_by_target", "wait_days", "headroom_shortfall_probability", "risk",
                          "drivers", "model_version", "data_as_of"}
     assert 0 <= body["p_energized_by_target"] <= 1 and body["risk"] in {"low", "medium", "high"}
 
@@ -85,3 +85,46 @@ def test_siting__no_region_assessable_is_409_not_503(demo_client):
     assert response.status_code == 409, response.text
     assert response.json()["error"]["code"] in {"no_region_assessed", "insufficient_history"}
     assert "Retry-After" not in response.headers
+
+
+def test_queue_risk__carries_etag_inputs_provenance_and_answers_304(planning_client):
+    request = {**RISK, "scenario": "high", "hold_months": 6}
+    first = planning_client.post("/v1/queue-risk", json=request)
+    assert first.status_code == 200, first.text
+    body, etag = first.json(), first.headers["etag"]
+    assert body["inputs"]["scenario"] == "high" and body["inputs"]["hold_months"] == 6
+    assert body["hold_months"] == 6 and body["issued_at"] and body["data_as_of"]
+    assert {p["series"] for p in body["provenance"]} >= {"grid_load", "capacity", "queue_requests"}
+    again = planning_client.post("/v1/queue-risk", json=request, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["etag"] == etag
+
+
+def test_outlook__same_month_same_answer_and_304(planning_client):
+    short = planning_client.get("/v1/regions/nordics/outlook", params={"months": 2})
+    long = planning_client.get("/v1/regions/nordics/outlook", params={"months": 60})
+    assert short.json()["rows"][1] == long.json()["rows"][1]
+    again = planning_client.get(
+        "/v1/regions/nordics/outlook", params={"months": 2}, headers={"If-None-Match": short.headers["etag"]}
+    )
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("target", ["2001-01-01", "2090-01-01"])
+def test_queue_risk__past_or_far_target_is_422_with_the_allowed_range(planning_client, target):
+    for path, body in (("/v1/queue-risk", {**RISK, "target_date": target}),
+                       ("/v1/siting", {"mw": 10, "target_date": target})):
+        response = planning_client.post(path, json=body)
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid_target_date"
+        (detail,) = error["details"]
+        assert detail["field"] == "target_date" and set(detail["allowed"]) == {"after", "on_or_before"}
+
+
+def test_regions__tell_the_truth_about_synthetic_inputs_and_the_horizon(planning_client):
+    regions = {r["id"]: r for r in planning_client.get("/v1/regions").json()["regions"]}
+    nova = regions["us-nova"]
+    assert nova["synthetic"] is True
+    assert set(nova["synthetic_inputs"]) == {"ai_demand", "capacity", "queue_requests"}
+    assert any(p["series"] == "grid_load" and not p["synthetic"] for p in nova["provenance"])
+    assert nova["outlook"]["simulated_months"] == 240 and nova["outlook"]["hold_months_default"] == 12

@@ -88,3 +88,20 @@ def test_scenarios__base_is_the_history_and_high_builds_more_per_mw_than_low():
         get_scenario("extreme")
     with pytest.raises(ValueError, match="mix"):
         Scenario("bad", mix=(0.5, 0.5, 0.5))
+
+
+def test_outlook__fast_growth_is_not_capped_silently(series):
+    # A zone whose peak grows 13 %/yr (West Texas' fitted trend): the outlook follows it and says so.
+    rng = np.random.default_rng(1)
+    _, ai, cap = series
+    load = _hourly(
+        lambda h: 1000 * 1.13 ** (h / 8766.0) * (1 + 0.1 * np.sin(2 * np.pi * h / 24))
+        + rng.normal(0, 10, len(h)),
+        days=1095,
+    )
+    out = monthly_outlook(load, ai, cap, "r", date(2026, 1, 1), months=36).outlook
+    growth = out.peak_growth
+    assert growth.fitted_per_year == pytest.approx(0.13, abs=0.02)
+    assert growth.bound_per_year >= 0.25 and growth.share_of_samples_at_bound == 0.0
+    first, last = out.rows[0].grid_load_peak_p50, out.rows[-1].grid_load_peak_p50
+    assert last / first > 1.12**2.9  # about three years of 13 %/yr, not 5 %/yr

@@ -21,6 +21,9 @@ def _region(rid: str, rack_max: float) -> Region:
 def _risk(p: float) -> QueueRisk:
     return QueueRisk(
         p_energized_by_target=p,
+        p_connected_by_target=min(1.0, p / 0.9),
+        p_headroom_holds_given_connected=0.9,
+        hold_months=12,
         wait_days=WaitDays(p10=100.0, p50=400.0, p90=900.0),
         headroom_shortfall_probability=0.1,
         risk="low" if p > 0.7 else "high",

@@ -116,6 +116,7 @@ def test_backtest_cli__queue_target_prints_the_queue_model_scores(demo_settings,
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "Brier" in result.output and "concordance" in result.output
+    assert "survival view" in result.output and "km_median_years" in result.output
 
 
 REAL_SERIES = (
