@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
 
 from forecast.errors import InvalidInputError
-from forecast.planning.flexible import FlexibleRequest, HeadroomAtTarget
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
+
+if TYPE_CHECKING:  # the model stack loads only when a command runs (`headroom --help` stays fast)
+    from forecast.planning.flexible import FlexibleRequest, HeadroomAtTarget
 
 
 def _date(text: str) -> date:
@@ -21,6 +24,8 @@ def _date(text: str) -> date:
 
 
 def _flexible(flexible: bool, curtailment_pct: float) -> FlexibleRequest | None:
+    from forecast.planning.flexible import FlexibleRequest
+
     return FlexibleRequest(curtailment_pct) if flexible else None
 
 
