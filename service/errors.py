@@ -21,10 +21,11 @@ from forecast.flexibility import (
     NoWholeYearError,
 )
 from forecast.placement import PlacementQueryError, UnalignedPathsError, UnknownRegionsError
+from forecast.planning.flexible import InvalidCurtailmentError
 from forecast.planning.outlook import InsufficientHistoryError, MissingSeriesError
 from forecast.planning.queue_risk import TargetDateError
 from forecast.planning.scenarios import UnknownScenarioError
-from forecast.planning.siting import NoRegionAssessedError
+from forecast.planning.siting import NoRegionAssessedError, RankByError
 from forecast.planning.survival import NoQueueDataError
 from forecast.schema import MissingColumnsError
 from pipelines.flexibility.inputs import InvalidOptionError
@@ -135,6 +136,9 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownQueueSourceError: (422, "unknown_queue_source"),
     NoGridLoadError: (409, "no_grid_load"),
     MissingSeriesError: (409, "missing_series"),
+    # Flexible load in queue risk and siting (#17 item 2).
+    RankByError: (422, "invalid_rank_by"),
+    InvalidCurtailmentError: (422, "invalid_curtailment"),
 }
 # 503s that clear once the next issue is published: seconds a client waits before asking again.
 RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600, PathsNotPublishedError: 300}
@@ -152,6 +156,8 @@ def _domain_details(exc: Exception) -> Any:
     if isinstance(exc, TargetDateError):
         allowed = {"after": exc.earliest.isoformat(), "on_or_before": exc.latest.isoformat()}
         return [{"field": exc.field, "reason": str(exc), "allowed": allowed}]
+    if isinstance(exc, RankByError | InvalidCurtailmentError):
+        return [{"field": exc.field, "reason": str(exc)}]
     if isinstance(exc, UnknownQueueSourceError):
         return [{"field": exc.field, "reason": str(exc), "known": exc.known}]
     if isinstance(exc, NotAvailableError):

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from forecast.errors import InvalidInputError, UserError
 from forecast.planning.cox import LOG_MW, QueueCox
+from forecast.planning.flexible import HeadroomAtTarget, firm_headroom
 from forecast.planning.outlook import OutlookResult, add_months, month_start
 from forecast.planning.provenance import AnswerMeta
 from forecast.planning.survival import DAYS_PER_YEAR, IN_SERVICE, curve_quantile
@@ -106,6 +107,9 @@ class QueueRisk(AnswerMeta):
     drivers: list[str] = Field(description="What drives the result, in plain words.")
     model_version: str
     data_as_of: date
+    headroom_at_target: HeadroomAtTarget | None = Field(
+        None, description="Firm headroom at the target month, and flexible beside it when asked."
+    )
 
 
 def _years(days: float | None) -> str:
@@ -195,6 +199,9 @@ def queue_risk(
         drivers=_drivers(cox, region, mw, target, curves, days, wait, shortfall, scenario, p_holds, params),
         model_version=f"{MODEL_VERSION}+{headroom.outlook.model_version}",
         data_as_of=as_of,
+        headroom_at_target=HeadroomAtTarget(
+            firm=firm_headroom(paths, month_index, headroom.month_starts[month_index], p_holds, p_connected)
+        ),
     )
 
 

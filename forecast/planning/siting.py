@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from forecast.catalog import Region
 from forecast.errors import UserError
+from forecast.planning.flexible import RANK_BY, HeadroomAtTarget
 from forecast.planning.provenance import AnswerMeta, GridScale, Provenance
 from forecast.planning.queue_risk import QueueRisk, WaitDays
 from forecast.planning.survival import DAYS_PER_YEAR
@@ -20,6 +21,30 @@ class NoRegionAssessedError(UserError, ValueError):
 
     def __init__(self) -> None:
         super().__init__("no region could be assessed: load grid, capacity and queue data first")
+
+
+class RankByError(UserError, ValueError):
+    """A ranking the request cannot give: unknown, or flexible without `flexible: true`."""
+
+    def __init__(self, rank_by: str, reason: str) -> None:
+        self.field, self.rank_by = "rank_by", rank_by
+        super().__init__(f"rank_by {rank_by!r}: {reason}")
+
+
+def check_rank_by(rank_by: str, flexible: object | None) -> None:
+    """Raise RankByError unless `rank_by` is firm, or flexible with a flexible request."""
+    if rank_by not in RANK_BY:
+        raise RankByError(rank_by, f"choose one of {', '.join(RANK_BY)}")
+    if rank_by == "flexible" and flexible is None:
+        raise RankByError(rank_by, "ranking by flexible headroom needs flexible: true (--flexible)")
+
+
+def ranked_p(risk: QueueRisk, rank_by: str) -> float:
+    """The probability a region is ranked by: firm p_energized, or the flexible one."""
+    at = risk.headroom_at_target
+    if rank_by == "flexible" and at is not None and at.flexible is not None:
+        return at.flexible.p_energized
+    return risk.p_energized_by_target
 
 
 class SitingEntry(BaseModel):
@@ -40,6 +65,9 @@ class SitingEntry(BaseModel):
     provenance: list[Provenance] = Field(default_factory=list, description="This region's inputs.")
     grid: GridScale | None = Field(None, description="Which grid the figures describe, and its size.")
     warnings: list[str] = Field(default_factory=list, description="What to know about this region's answer.")
+    headroom_at_target: HeadroomAtTarget | None = Field(
+        None, description="Firm headroom at the target month, and flexible beside it when asked."
+    )
 
 
 class Siting(AnswerMeta):
@@ -50,6 +78,7 @@ class Siting(AnswerMeta):
     rack_kw: float | None
     data_as_of: date
     model_version: str
+    rank_by: str = Field("firm", description="firm or flexible: which p_energized the ranking sorts by.")
     ranking: list[SitingEntry]
     skipped: list[str] = Field(default_factory=list, description="Regions not assessed, with the reason.")
 
@@ -67,6 +96,13 @@ def _reasons(region: Region, risk: QueueRisk, rank: int, target: date, rack_kw: 
         "for a request that stays in the queue.",
     ]
     reasons.extend(risk.drivers[1:3])
+    flex = risk.headroom_at_target.flexible if risk.headroom_at_target else None
+    if flex is not None:
+        reasons.append(
+            f"Accepting {flex.curtailment_pct:g} % curtailment: flexible headroom in {flex.year} is "
+            f"{flex.headroom_mw.p50:,.0f} MW (P50, {flex.basis}); {flex.p_energized:.0%} chance of "
+            f"being served as a flexible load ({risk.p_energized_by_target:.0%} firm)."
+        )
     if rack_kw is not None:
         if rack_kw > region.rack_kw[1]:
             note = f" ({region.rack_note})" if region.rack_note else ""
@@ -86,12 +122,14 @@ def rank_regions(
     mw: float,
     target: date,
     rack_kw: float | None = None,
+    rank_by: str = "firm",
 ) -> Siting:
-    """Rank regions by p_energized_by_target (ties: shorter median wait first); flags do not reorder."""
+    """Rank regions by p_energized_by_target, or by its flexible counterpart (`rank_by`; ties:
+    shorter median wait first); flags do not reorder."""
     if not risks:
         raise NoRegionAssessedError()
     order = sorted(
-        risks, key=lambda r: (-risks[r].p_energized_by_target, risks[r].wait_days.p50 or float("inf"), r)
+        risks, key=lambda r: (-ranked_p(risks[r], rank_by), risks[r].wait_days.p50 or float("inf"), r)
     )
     ranking = [
         SitingEntry(
@@ -110,6 +148,7 @@ def rank_regions(
             provenance=risks[r].provenance,
             grid=risks[r].grid,
             warnings=risks[r].warnings,
+            headroom_at_target=risks[r].headroom_at_target,
         )
         for i, r in enumerate(order, start=1)
     ]
@@ -120,5 +159,6 @@ def rank_regions(
         rack_kw=rack_kw,
         data_as_of=first.data_as_of,
         model_version=first.model_version,
+        rank_by=rank_by,
         ranking=ranking,
     )

@@ -52,10 +52,34 @@ def _queue(as_of: str | None, fmt: Format) -> None:
             print_frame(contrast, fmt, title="What is quoted (median of completed) vs the survival view")
 
 
+def _outlook(data: Path | None, regions: list[str] | None, fmt: Format, every: int, history: int) -> None:
+    from forecast.planning.outlook import OutlookParams
+    from forecast.planning.peak_backtest import PeakBacktestParams
+    from pipelines.planning.outlook_backtest import run_outlook_backtest
+    from pipelines.store import open_store
+
+    settings = get_settings()
+    params = PeakBacktestParams(
+        min_history_months=history,
+        step_months=every,
+        outlook=OutlookParams(n_samples=settings.n_samples, seed=settings.seed),
+    )
+    store = None if data is not None else open_store(settings)
+    report = run_outlook_backtest(store, settings, data, regions, params)
+    shown = report.scores
+    if fmt is Format.table:
+        shown = shown.with_columns(
+            pl.col(c).round(2).cast(pl.String)
+            for c in ("p50_bias_pct", "p50_abs_error_pct", "coverage_p10_p90", "band_width_pct")
+        )
+    meta = {"data": report.source, "ahead_months": f"{params.min_ahead}-{params.max_ahead}"}
+    print_frame(shown, fmt, title="Outlook backtest: monthly peak, P50 error and P10-P90 coverage", meta=meta)
+
+
 def backtest(
     data: Path = typer.Option(None, "--data", help="Long CSV/Parquet: region, ts, y|value|load_mw."),
     region: list[str] = typer.Option(None, "--region", "-r", help="Only these regions (repeatable)."),
-    target: str = typer.Option(S.GRID_LOAD, help="grid_load, ai_demand, headroom, or queue."),
+    target: str = typer.Option(S.GRID_LOAD, help="grid_load, ai_demand, headroom, queue or outlook."),
     horizon: int = typer.Option(24, min=1, max=168, help="Hours per fold (H)."),
     folds: int = typer.Option(7, min=1, help="Rolling origins (K)."),
     step: int = typer.Option(None, min=1, help="Hours between origins (S, default H)."),
@@ -82,6 +106,12 @@ def backtest(
     ),
     compare: str = typer.Option(None, help="Peers on the same folds: statsforecast,mlforecast."),
     by_step: bool = typer.Option(False, "--by-step", help="Add rows per horizon step to --json."),
+    origin_step: int = typer.Option(
+        12, "--origin-step", min=1, help="Outlook target: months between origins."
+    ),
+    history_months: int = typer.Option(
+        24, "--history-months", min=8, help="Outlook target: complete months before the first origin."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help="How to print the summary: table, json, csv."),
 ) -> None:
     """Score models on rolling origins: the last K windows of H hours, each fitted on data before it."""
@@ -96,6 +126,9 @@ def backtest(
 
     if target == "queue":
         _queue(as_of, fmt)
+        return
+    if target == "outlook":
+        _outlook(data, region or None, fmt, origin_step, history_months)
         return
     chosen = check_levels(_ints(levels, "--levels"))
     spec = BacktestSpec(

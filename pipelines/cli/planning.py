@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
@@ -11,12 +12,38 @@ from forecast.errors import InvalidInputError
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
 
+if TYPE_CHECKING:  # the model stack loads only when a command runs (`headroom --help` stays fast)
+    from forecast.planning.flexible import FlexibleRequest, HeadroomAtTarget
+
 
 def _date(text: str) -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise InvalidInputError(f"--by must be a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _flexible(flexible: bool, curtailment_pct: float) -> FlexibleRequest | None:
+    from forecast.planning.flexible import FlexibleRequest
+
+    return FlexibleRequest(curtailment_pct) if flexible else None
+
+
+def _side_by_side(at: HeadroomAtTarget | None) -> list[tuple[str, str]]:
+    """Rows of the risk table: firm headroom at the target, and flexible beside it when asked."""
+    if at is None:
+        return []
+    h = at.firm.headroom_mw
+    firm = f"{h.p10:,.0f} / {h.p50:,.0f} / {h.p90:,.0f}"
+    rows = [(f"firm headroom {at.firm.month:%b %Y} p10/p50/p90 (MW)", firm)]
+    if at.flexible is not None:
+        f = at.flexible
+        band = f"{f.headroom_mw.p10:,.0f} / {f.headroom_mw.p50:,.0f} / {f.headroom_mw.p90:,.0f}"
+        rows += [
+            (f"flexible headroom {f.year} at {f.curtailment_pct:g} % curtailment ({f.basis})", band),
+            ("p_energized firm / flexible", f"{at.firm.p_energized:.0%} / {f.p_energized:.0%}"),
+        ]
+    return rows
 
 
 def risk(
@@ -32,6 +59,12 @@ def risk(
     ),
     queue_source: list[str] = typer.Option(
         None, "--queue-source", help="Use only queue records from this source (repeatable)."
+    ),
+    flexible: bool = typer.Option(
+        False, "--flexible", help="Also answer for a load that accepts brief curtailment in peak hours."
+    ),
+    curtailment_pct: float = typer.Option(
+        1.0, "--curtailment-pct", help="With --flexible: share of the load's energy it accepts to lose, %."
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
@@ -50,12 +83,14 @@ def risk(
         scenario,
         hold_months,
         queue_source or None,
+        _flexible(flexible, curtailment_pct),
     )
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
         return
     w = result.wait_days
     years = {k: None if v is None else round(v / 365.25, 1) for k, v in w.model_dump().items()}
+    extra = _side_by_side(result.headroom_at_target)
     frame = pl.DataFrame(
         {
             "measure": [
@@ -65,6 +100,7 @@ def risk(
                 "risk",
                 "headroom_shortfall_probability",
                 "wait p10 / p50 / p90 (years)",
+                *(m for m, _ in extra),
             ],
             "value": [
                 f"{result.p_energized_by_target:.0%}",
@@ -73,6 +109,7 @@ def risk(
                 result.risk,
                 f"{result.headroom_shortfall_probability:.0%}",
                 " / ".join("-" if v is None else f"{v:g}" for v in years.values()),
+                *(v for _, v in extra),
             ],
         }
     )
@@ -108,6 +145,13 @@ def siting(
     queue_source: list[str] = typer.Option(
         None, "--queue-source", help="Use only queue records from this source (repeatable)."
     ),
+    flexible: bool = typer.Option(
+        False, "--flexible", help="Also answer for a load that accepts brief curtailment in peak hours."
+    ),
+    curtailment_pct: float = typer.Option(
+        1.0, "--curtailment-pct", help="With --flexible: share of the load's energy it accepts to lose, %."
+    ),
+    rank_by: str = typer.Option("firm", "--rank-by", help="firm or flexible (needs --flexible)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Regions ranked by the probability of being served (connected, with headroom) from the date."""
@@ -126,6 +170,8 @@ def siting(
         scenario=scenario,
         hold_months=hold_months,
         queue_sources=queue_source or None,
+        flexible=_flexible(flexible, curtailment_pct),
+        rank_by=rank_by,
     )
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
@@ -140,6 +186,7 @@ def siting(
                 "wait p50 (years)": "-" if e.wait_days.p50 is None else f"{e.wait_days.p50 / 365.25:.1f}",
                 "headroom short": f"{e.headroom_shortfall_probability:.0%}",
                 "rack kW": "above max" if e.rack_density_exceeded else "ok",
+                **_flex_columns(e.headroom_at_target),
             }
             for e in result.ranking
         ]
@@ -147,7 +194,7 @@ def siting(
     print_frame(
         frame,
         Format.table,
-        title=f"Siting: {mw:g} MW by {by}",
+        title=f"Siting: {mw:g} MW by {by} (ranked by {result.rank_by})",
         meta={"model_version": result.model_version, "data_as_of": result.data_as_of.isoformat()},
     )
     for entry in result.ranking:
@@ -158,6 +205,14 @@ def siting(
         console.print(f"skipped {note}", markup=False, highlight=False)
     for warning in result.warnings:
         console.print(f"! {warning}", markup=False, highlight=False)
+
+
+def _flex_columns(at: HeadroomAtTarget | None) -> dict[str, str]:
+    if at is None or at.flexible is None:
+        return {}
+    return {"firm MW p50": f"{at.firm.headroom_mw.p50:,.0f}",
+            "flex MW p50": f"{at.flexible.headroom_mw.p50:,.0f}",
+            "p_energized flex": f"{at.flexible.p_energized:.0%}"}
 
 
 def register(app: typer.Typer) -> None:

@@ -15,16 +15,18 @@ from forecast import schema as S
 from forecast.catalog import UnknownRegionError
 from forecast.errors import UserError
 from forecast.planning.cox import QueueCox
+from forecast.planning.flexible import FlexibleRequest
 from forecast.planning.outlook import MAX_MONTHS, Outlook
 from forecast.planning.provenance import QUEUE, GridScale
 from forecast.planning.queue_risk import QueueRisk, RiskParams, TargetDateError, check_target, queue_risk
-from forecast.planning.siting import Siting, rank_regions
+from forecast.planning.siting import Siting, check_rank_by, rank_regions
 from forecast.planning.survival import (
     NoQueueDataError,
     survival_frame,
 )
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
+from pipelines.planning.flexible import with_flexible
 from pipelines.planning.provenance import provenance_warnings, queue_as_of_expr, region_provenance
 from pipelines.planning.simulation import Simulation, simulate
 from pipelines.store import Store
@@ -139,11 +141,14 @@ def _risk(
     hold_months: int,
     as_of: date | None,
     inputs: dict,
+    flexible: FlexibleRequest | None = None,
 ) -> QueueRisk:
     sim = simulate(store, settings, region, scenario, as_of)
     starts = sim.result.month_starts
     check_target(target, max(cox.as_of, sim.as_of), starts, hold_months)
     risk = queue_risk(cox, region, mw, target, sim.result, RiskParams(hold_months=hold_months), scenario)
+    if flexible is not None:
+        risk = with_flexible(store, settings, region, risk, sim.as_of, scenario, target, mw, flexible)
     meta = _meta(store, settings, region, sim, inputs)
     if sources := inputs.get("queue_sources"):
         meta["provenance"] = [
@@ -163,16 +168,26 @@ def run_queue_risk(
     scenario: str = "base",
     hold_months: int = 12,
     queue_sources: Sequence[str] | None = None,
+    flexible: FlexibleRequest | None = None,
 ) -> QueueRisk:
-    """Queue risk of a new request of `mw` MW in `region`, to be served from `target_date` on."""
+    """Queue risk of a new request of `mw` MW in `region`, to be served from `target_date` on;
+    with `flexible`, the curtailment-enabled headroom of the target's year beside the firm one."""
     _check_region(settings, region)
     as_of = _as_date(as_of)
     inputs = {
         "region": region, "mw": mw, "target_date": target_date, "scenario": scenario,
         "hold_months": hold_months, "as_of": as_of, "queue_sources": list(queue_sources or []) or None,
+        **_flex_inputs(flexible),
     }
     cox = _queue_model(store, as_of, queue_sources)
-    return _risk(store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs)
+    return _risk(
+        store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs, flexible
+    )
+
+
+def _flex_inputs(flexible: FlexibleRequest | None) -> dict:
+    return {"flexible": flexible is not None,
+            "curtailment_pct": flexible.curtailment_pct if flexible else None}
 
 
 def run_siting(
@@ -186,9 +201,13 @@ def run_siting(
     scenario: str = "base",
     hold_months: int = 12,
     queue_sources: Sequence[str] | None = None,
+    flexible: FlexibleRequest | None = None,
+    rank_by: str = "firm",
 ) -> Siting:
-    """Catalog regions (or `regions`) ranked by p_energized_by_target; regions lacking data are
+    """Catalog regions (or `regions`) ranked by p_energized_by_target (`rank_by` firm) or by its
+    flexible counterpart (`rank_by` flexible, which needs `flexible`); regions lacking data are
     listed in `skipped` with the reason. A target date outside every region's range is refused."""
+    check_rank_by(rank_by, flexible)
     catalog = load_catalog(settings)
     wanted = list(regions) if regions else [r for r, region in catalog.items() if not region.synthetic]
     for region in wanted:
@@ -198,14 +217,15 @@ def run_siting(
     inputs = {
         "mw": mw, "target_date": target_date, "rack_kw": rack_kw, "regions": regions and list(regions),
         "scenario": scenario, "hold_months": hold_months, "as_of": as_of,
-        "queue_sources": list(queue_sources or []) or None,
+        "queue_sources": list(queue_sources or []) or None, **_flex_inputs(flexible), "rank_by": rank_by,
     }
     cox = _queue_model(store, as_of, queue_sources)
     risks, skipped, refused = {}, [], []
     for region in wanted:
         try:
             risks[region] = _risk(
-                store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs
+                store, settings, cox, region, mw, target_date, scenario, hold_months, as_of, inputs,
+                flexible,
             )
         except TargetDateError as exc:
             refused.append(exc)
@@ -214,7 +234,7 @@ def run_siting(
             skipped.append(f"{region}: {exc}")
     if not risks and refused:
         raise refused[0]
-    siting = rank_regions(risks, catalog, mw, target_date, rack_kw)
+    siting = rank_regions(risks, catalog, mw, target_date, rack_kw, rank_by)
     first = next(iter(risks.values()))
     return siting.model_copy(
         update={"skipped": skipped, "issued_at": first.issued_at, "inputs": inputs,

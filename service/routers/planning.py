@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from forecast.planning.flexible import FlexibleRequest
 from pipelines.planning.answers import run_queue_risk, run_siting
 from service.deps import SettingsDep, StoreDep
 from service.errors import ErrorBody
@@ -41,6 +42,7 @@ def queue_risk(request: Request, body: QueueRiskIn, store: StoreDep, settings: S
         scenario=body.scenario.value,
         hold_months=body.hold_months,
         queue_sources=body.queue_sources,
+        flexible=FlexibleRequest(body.curtailment_pct) if body.flexible else None,
     )
     return json_answer(request, QueueRiskOut.model_validate(result, from_attributes=True))
 
@@ -62,5 +64,7 @@ def siting(request: Request, body: SitingIn, store: StoreDep, settings: Settings
         scenario=body.scenario.value,
         hold_months=body.hold_months,
         queue_sources=body.queue_sources,
+        flexible=FlexibleRequest(body.curtailment_pct) if body.flexible else None,
+        rank_by=body.rank_by,
     )
     return json_answer(request, SitingOut.model_validate(result, from_attributes=True))

@@ -122,6 +122,12 @@ class QueueRiskIn(BaseModel):
     queue_sources: list[str] | None = Field(
         None, max_length=50, description="Use only queue records from these sources (default: all)."
     )
+    flexible: bool = Field(
+        False, description="Also answer for a flexible load that accepts brief curtailment in peak hours."
+    )
+    curtailment_pct: float = Field(
+        1.0, gt=0, lt=100, description="With flexible: share of the load's energy it accepts to lose, %."
+    )
 
 
 class WaitDaysOut(BaseModel):
@@ -130,6 +136,41 @@ class WaitDaysOut(BaseModel):
     p10: float | None = Field(examples=[700.0])
     p50: float | None = Field(examples=[1290.0])
     p90: float | None = Field(examples=[1900.0])
+
+
+class BandOut(BaseModel):
+    """P10/P50/P90 of headroom, MW."""
+
+    p10: float = Field(examples=[150.0])
+    p50: float = Field(examples=[420.0])
+    p90: float = Field(examples=[700.0])
+
+
+class FirmHeadroomOut(BaseModel):
+    """Firm headroom: the load runs whenever it wants."""
+
+    month: date = Field(examples=["2028-06-01"], description="Target month; headroom at its peak.")
+    headroom_mw: BandOut
+    p_headroom_holds: float = Field(examples=[0.78])
+    p_energized: float = Field(examples=[0.31], description="p_connected x p_headroom_holds.")
+
+
+class FlexibleHeadroomOut(BaseModel):
+    """Curtailment-enabled headroom of the target's calendar year (forward method, issue #17)."""
+
+    year: int = Field(examples=[2028])
+    curtailment_pct: float = Field(examples=[1.0])
+    basis: str = Field(examples=["capacity_series"], description="capacity_series or seasonal_peak.")
+    headroom_mw: BandOut = Field(description="MW of constant new load curtailed at most curtailment_pct %.")
+    p_headroom_fits: float = Field(examples=[0.95], description="P(flexible headroom >= MW).")
+    p_energized: float = Field(examples=[0.38], description="p_connected x p_headroom_fits.")
+
+
+class HeadroomAtTargetOut(BaseModel):
+    """Firm and flexible headroom at the target date, side by side."""
+
+    firm: FirmHeadroomOut
+    flexible: FlexibleHeadroomOut | None = Field(None, description="Present when flexible: true.")
 
 
 class QueueRiskOut(AnswerMetaOut):
@@ -151,6 +192,7 @@ class QueueRiskOut(AnswerMetaOut):
     drivers: list[str] = Field(examples=[["median wait is 3.5 years, longer than the 1.5 years to target"]])
     model_version: str = Field(examples=["queue-risk-1.0+cs-cox"])
     data_as_of: date = Field(examples=["2026-11-29"])
+    headroom_at_target: HeadroomAtTargetOut | None = None
 
 
 class SitingIn(BaseModel):
@@ -170,6 +212,15 @@ class SitingIn(BaseModel):
     )
     queue_sources: list[str] | None = Field(
         None, max_length=50, description="Use only queue records from these sources (default: all)."
+    )
+    flexible: bool = Field(
+        False, description="Also answer for a flexible load that accepts brief curtailment in peak hours."
+    )
+    curtailment_pct: float = Field(
+        1.0, gt=0, lt=100, description="With flexible: share of the load's energy it accepts to lose, %."
+    )
+    rank_by: Literal["firm", "flexible"] = Field(
+        "firm", description="Rank by firm p_energized, or by the flexible one (needs flexible: true)."
     )
 
 
@@ -192,6 +243,7 @@ class SitingChoice(BaseModel):
     provenance: list[ProvenanceOut] = Field(default_factory=list, description="This region's inputs.")
     grid: GridScaleOut | None = None
     warnings: list[str] = Field(default_factory=list)
+    headroom_at_target: HeadroomAtTargetOut | None = None
     reasons: list[str] = Field(
         examples=[["#1: 79% chance of being connected with enough headroom by 2028-06-01 (low risk).",
                    "Rack density 90 kW fits (up to 120 kW here)."]]
@@ -206,5 +258,6 @@ class SitingOut(AnswerMetaOut):
     rack_kw: float | None = Field(examples=[90.0])
     data_as_of: date = Field(examples=["2026-06-14"])
     model_version: str = Field(examples=["queue-risk-1.0+cs-cox+outlook-1.0+damped_ets"])
+    rank_by: str = Field("firm", examples=["firm"])
     ranking: list[SitingChoice]
     skipped: list[str] = Field(examples=[[]], description="Regions not assessed, with the reason.")

@@ -201,3 +201,37 @@ def test_backtest_cli__local_pool_on_a_relative_file_gives_the_inline_json(tmp_p
             row.pop("fit_seconds"), row.pop("predict_seconds")
         docs.append(doc)
     assert docs[0] == docs[1] and docs[0]["data"]["last_days"] == 5
+
+
+def test_backtest_cli__outlook_target_scores_the_monthly_peak_from_a_file(tmp_path):
+    ts = pl.datetime_range(datetime(2018, 1, 1, tzinfo=UTC), datetime(2022, 1, 1, tzinfo=UTC), "1h",
+                           closed="left", eager=True, time_zone="UTC")
+    hours = np.arange(len(ts))
+    y = 1000 * np.exp(0.04 * hours / 8766) * (1 + 0.1 * np.sin(2 * np.pi * hours / 24))
+    path = tmp_path / "long.csv"
+    pl.DataFrame({S.REGION: "a", S.TS: ts, "load_mw": y}).write_csv(path)
+    result = runner.invoke(app, ["backtest", "--target", "outlook", "--data", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["ahead_months"] == "12-35"
+    every = next(r for r in doc["rows"] if r["ahead_months"] == "12-35")
+    assert every["origins"] == 1 and every["months"] == 12 and every["p50_abs_error_pct"] < 1
+
+
+def test_backtest_cli__outlook_target_refuses_a_short_region_in_one_line(csv_file, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["backtest", "--target", "outlook", "--data", str(csv_file)])
+    assert exit_info.value.code != 0
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "'a'" in err and "outlook backtest needs" in err
+
+
+@pytest.mark.shared_data
+def test_backtest_cli__outlook_target_on_ercot_far_west():
+    path = shared_data_path() / "long" / "ercot_native_load_weather_zones_2016_2024.csv"
+    argv = ["backtest", "--target", "outlook", "--data", str(path), "--region", "ERCOT_FWEST"]
+    result = runner.invoke(app, [*argv, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    every = next(r for r in json.loads(result.output)["rows"] if r["ahead_months"] == "12-35")
+    assert every["origins"] == 6 and every["months"] > 100
+    assert every["p50_abs_error_pct"] < 15 and 0 < every["coverage_p10_p90"] <= 1
