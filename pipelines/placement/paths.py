@@ -97,9 +97,11 @@ def prune_paths(store: Store, keep: int = 3) -> int:
     old = issued.filter(pl.col("age") > keep)
     if old.is_empty():
         return 0
-    cutoff = old.group_by(S.REGION).agg(pl.col(S.ISSUED_AT).max())
+    # Regions of one issue share their cutoff: one delete (one commit) per distinct cutoff.
+    cutoffs = old.group_by(S.REGION).agg(pl.col(S.ISSUED_AT).max()).group_by(S.ISSUED_AT).agg(S.REGION)
     deleted = 0
-    for region, latest_old in cutoff.iter_rows():
-        predicate = f"{S.REGION} = {_sql(region)} AND {S.ISSUED_AT} <= '{latest_old.isoformat()}'"
+    for latest_old, regions in cutoffs.sort(S.ISSUED_AT).iter_rows():
+        listed = ", ".join(_sql(r) for r in sorted(regions))
+        predicate = f"{S.REGION} IN ({listed}) AND {S.ISSUED_AT} <= '{latest_old.isoformat()}'"
         deleted += store.delete(TABLE, predicate)
     return deleted
