@@ -43,11 +43,9 @@ def long_file(folder: Path, days: int) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def real_home(tmp_path_factory):
+def basis_home(folder: Path):
     """Demo regions (capacity series) and one region of real EIA-930 load from a long file (no capacity,
     no AI demand), 800 days (2025 whole), trained once with the baseline."""
-    folder = tmp_path_factory.mktemp("basis")
     settings = Settings(home=folder / "home", n_samples=40, path_samples=20, default_horizon=48)
     store = Store(settings.tables)
     run_demo(store, settings, NOW, days=20, seed=7)
@@ -55,6 +53,11 @@ def real_home(tmp_path_factory):
     ingest_file(store, settings, long_file(folder, 800), fmt="long", now=NOW)
     report = run_train(store, settings, NOW)
     return settings, store, report
+
+
+@pytest.fixture(scope="module")
+def real_home(tmp_path_factory):
+    return basis_home(tmp_path_factory.mktemp("basis"))
 
 
 def test_train__region_without_capacity_publishes_headroom_against_its_seasonal_peaks(real_home):
