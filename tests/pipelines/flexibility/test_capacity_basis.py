@@ -90,3 +90,50 @@ def test_train__region_without_capacity_or_a_whole_year_is_skipped_with_the_reas
     report = run_train(store, settings, NOW)
     assert "seasonal-peak basis" in report.skipped[REAL] and "whole calendar year" in report.skipped[REAL]
     assert "us-nova" in report.regions
+
+
+def test_cli__store_region_prints_the_forward_band_as_http_gives_it(real_home, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    from pipelines.config.settings import get_settings
+    from pipelines.flexibility.answers import run_region_flexibility
+
+    settings, store, _ = real_home
+    monkeypatch.setenv("HEADROOM_HOME", str(settings.home))
+    get_settings.cache_clear()
+    runner, args = CliRunner(), ["flexibility", "--region", REAL, "--limits", "1,5"]
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert "Forward curtailment-enabled headroom" in table.output and "P90 MW" in table.output
+    (region,) = json.loads(runner.invoke(app, [*args, "--format", "json"]).output)["regions"]
+    http = run_region_flexibility(store, get_settings(), REAL, (1.0, 5.0))
+    assert region["outlook"]["basis"] == http.basis == SEASONAL_PEAK
+    assert region["outlook"]["rows"] == http.forward.drop("basis").to_dicts()
+    csv = pl.read_csv(runner.invoke(app, [*args, "--format", "csv"]).output.encode())
+    counts = csv["kind"].value_counts().sort("kind").rows()
+    assert counts == [("forward", len(http.forward)), ("historical", 2)]
+    history_only = runner.invoke(app, [*args, "--history-only"])
+    assert history_only.exit_code == 0 and "Forward" not in history_only.output
+    get_settings.cache_clear()
+
+
+def test_cli__data_file_prints_history_unless_forward_is_asked(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    from pipelines.config.settings import get_settings
+
+    monkeypatch.setenv("HEADROOM_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    path = long_file(tmp_path, 800)
+    args = ["flexibility", "--data", str(path), "--limits", "1"]
+    plain = CliRunner().invoke(app, args)
+    assert plain.exit_code == 0, plain.output
+    assert "Forward" not in plain.output
+    asked = CliRunner().invoke(app, [*args, "--forward"])
+    assert asked.exit_code == 0, asked.output
+    assert "Forward curtailment-enabled headroom" in asked.output and "seasonal_peak" in asked.output
+    get_settings.cache_clear()
