@@ -92,6 +92,12 @@ HEADROOM_PATHS = {
     TS: UTC_TS,
     VALUE: pl.Float32,
 }
+# Capacity basis of each region in each published issue (issue #17): capacity_series or seasonal_peak.
+HEADROOM_BASIS = {
+    REGION: pl.String,
+    ISSUED_AT: UTC_TS,
+    "basis": pl.String,
+}
 RUNS = {
     "run_id": pl.String,
     "job": pl.String,
@@ -108,6 +114,7 @@ TABLES: dict[str, Mapping[str, pl.DataType]] = {
     "forecasts": FORECASTS,
     "runs": RUNS,
     "headroom_paths": HEADROOM_PATHS,
+    "headroom_basis": HEADROOM_BASIS,
 }
 QUEUE_KINDS = ("load", "generation")
 QUEUE_STATUSES = ("active", "in_service", "withdrawn")

@@ -78,6 +78,7 @@ def render(
             model_version=served.model_version,
             issued_at=served.issued_at,
             data_as_of=served.data_as_of,
+            basis=served.basis,
             points=[ForecastPoint(**row) for row in served.frame.iter_rows(named=True)],
         ).model_dump_json().encode()
     etag = '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
@@ -91,6 +92,8 @@ def render(
         "X-Issued-At": served.issued_at.isoformat(),
         "X-Data-As-Of": served.data_as_of.isoformat(),
     }
+    if served.basis:
+        headers["X-Capacity-Basis"] = served.basis
     return Rendered(body, MEDIA_TYPES[fmt], etag, last_modified, headers)
 
 

@@ -5,9 +5,11 @@ from forecast.flexibility.basis import (
     BASES,
     CAPACITY_SERIES,
     SEASONAL_PEAK,
+    CapacityBases,
     seasonal_peak_capacity,
     seasonal_peak_months,
     thresholds_of,
+    with_seasonal_peak,
 )
 from forecast.flexibility.cleaning import (
     CleaningParams,
@@ -45,11 +47,12 @@ from forecast.flexibility.historical import (
 )
 
 __all__ = [
-    "BASES", "CAPACITY_SERIES", "DEFAULT_LIMITS_PCT", "SEASONAL_PEAK", "BacktestYear", "CleanLoad",
-    "CleaningParams", "DuplicateHoursError", "InsufficientYearsError", "InvalidLimitError", "LimitResult",
-    "NoSeasonPeakError", "NoWholeYearError", "OutlookSamples", "RegionFlexibility", "SampleShapeError",
-    "SeasonalThresholds", "Thresholds", "analyse", "backtest_year", "clean_load", "curtailment_calendar",
-    "curtailment_rate", "curtailment_stats", "flexibility", "forward_flexibility", "headroom_from_gaps",
-    "headroom_mw", "implausible", "seasonal_peak_capacity", "seasonal_peak_months", "seasonal_thresholds",
-    "thresholds_of", "year_headroom_samples",
+    "BASES", "CAPACITY_SERIES", "DEFAULT_LIMITS_PCT", "SEASONAL_PEAK", "BacktestYear", "CapacityBases",
+    "CleanLoad", "CleaningParams", "DuplicateHoursError", "InsufficientYearsError", "InvalidLimitError",
+    "LimitResult", "NoSeasonPeakError", "NoWholeYearError", "OutlookSamples", "RegionFlexibility",
+    "SampleShapeError", "SeasonalThresholds", "Thresholds", "analyse", "backtest_year", "clean_load",
+    "curtailment_calendar", "curtailment_rate", "curtailment_stats", "flexibility",
+    "forward_flexibility", "headroom_from_gaps", "headroom_mw", "implausible", "seasonal_peak_capacity",
+    "seasonal_peak_months", "seasonal_thresholds", "thresholds_of", "with_seasonal_peak",
+    "year_headroom_samples",
 ]

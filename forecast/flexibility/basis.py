@@ -8,14 +8,16 @@ own historical seasonal peaks; every answer names which basis it used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import polars as pl
 
 from forecast import schema as S
-from forecast.flexibility.cleaning import CleanLoad
+from forecast.errors import UserError
+from forecast.flexibility.cleaning import CleanLoad, clean_load
 from forecast.flexibility.curtailment import Thresholds, seasonal_thresholds
 
 SEASONAL_PEAK = "seasonal_peak"
@@ -45,3 +47,44 @@ def seasonal_peak_capacity(
 def seasonal_peak_months(thresholds: Thresholds, month_starts: Sequence[date]) -> np.ndarray:
     """The seasonal threshold of each month (first days of local months), e.g. the outlook's months."""
     return thresholds.per_hour(np.array([m.month for m in month_starts]))
+
+
+@dataclass(frozen=True)
+class CapacityBases:
+    """A capacity frame completed with seasonal-peak equivalents, each region's basis, and the
+    regions given neither (with the reason)."""
+
+    capacity: pl.DataFrame  # region, ts, value
+    bases: dict[str, str]
+    refused: dict[str, str]
+
+
+def with_seasonal_peak(
+    grid_load: pl.DataFrame, capacity: pl.DataFrame, timezones: Mapping[str, str], regions: Sequence[str]
+) -> CapacityBases:
+    """Each region's capacity series where it has one (`capacity_series`); otherwise the seasonal
+    thresholds of its whole local years of grid_load, at its grid_load stamps (`seasonal_peak`).
+
+    A region with neither a capacity series nor one whole local year of load is refused with the
+    reason; its capacity stays empty.
+    """
+    have = set(capacity[S.REGION].unique().to_list())
+    bases, refused, added = {}, {}, []
+    for region in regions:
+        if region in have:
+            bases[region] = CAPACITY_SERIES
+            continue
+        zone = timezones.get(region, "UTC")
+        try:
+            clean = clean_load(grid_load, region, zone)
+            thresholds = thresholds_of(clean)
+        except UserError as exc:  # no whole year, duplicated hours, a season never seen
+            refused[region] = f"capacity has no series, and no seasonal-peak basis from grid_load: {exc}"
+            continue
+        own = grid_load.filter(pl.col(S.REGION) == region)[S.TS]
+        added.append(seasonal_peak_capacity(thresholds, region, own, zone))
+        bases[region] = SEASONAL_PEAK
+    frame = capacity.select(S.REGION, S.TS, S.VALUE)
+    if added:
+        frame = pl.concat([frame, *(a.select(frame.columns).cast(frame.schema) for a in added)])
+    return CapacityBases(frame, bases, refused)

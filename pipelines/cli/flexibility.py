@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
 
 from pipelines.cli.output import Format, console, print_frame
 from pipelines.config.settings import get_settings
+
+if TYPE_CHECKING:
+    from pipelines.flexibility.answers import ForwardBands
 
 COLUMNS = ("limit_pct", "headroom_mw", "curtailed_hours_per_year", "mean_event_hours", "retained_50",
            "retained_75", "retained_90", "winter_share", "summer_share", "shoulder_share")
@@ -25,9 +29,17 @@ def flexibility(
     years: str = typer.Option(None, "--years", help="Whole local calendar years FIRST-LAST, e.g. 2016-2024."),
     limits: str = typer.Option("0.25,0.5,1,5", "--limits", help="Curtailment limits in %, comma-separated."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+    forward: bool = typer.Option(
+        None, "--forward/--history-only", help="Also the next five years' P10/P50/P90 per AI-demand scenario "
+        "(default: yes from the store, no with --data).", show_default=False,
+    ),
 ) -> None:
-    """MW of new constant load each region absorbs if it accepts curtailment of a share of its energy."""
-    from pipelines.flexibility.answers import run_flexibility
+    """MW of new constant load each region absorbs if it accepts curtailment of a share of its energy.
+
+    From the store it also prints the forward band (as `GET /v1/regions/{region}/flexibility`
+    does); with --data only history unless --forward asks (a file holds no AI demand or capacity).
+    """
+    from pipelines.flexibility.answers import run_flexibility, run_forward_bands
     from pipelines.flexibility.inputs import Timezones, parse_limits, parse_years
     from pipelines.store import open_store
 
@@ -36,8 +48,12 @@ def flexibility(
     chosen = parse_limits(limits, "--limits")
     store = None if data is not None else open_store(settings)
     results = run_flexibility(store, settings, region or None, data, zones, span, chosen)
+    bands = None
+    if forward if forward is not None else data is None:
+        bands = run_forward_bands(store, settings, [r.region for r in results], data, zones, chosen)
     if fmt is Format.json:
-        print(json.dumps({"regions": [r.model_dump(mode="json") for r in results]}, indent=1))
+        print(json.dumps({"regions": [with_outlook(r.model_dump(mode="json"), bands) for r in results]},
+                         indent=1))
         return
     rows = pl.DataFrame([
         {"region": r.region, "timezone": r.timezone, "years": f"{r.years[0]}-{r.years[1]}",
@@ -47,7 +63,7 @@ def flexibility(
         for r in results for lim in r.limits
     ])
     if fmt is Format.csv:
-        print_frame(rows, fmt)
+        print_frame(rows if bands is None else _csv_with_forward(rows, bands), fmt)
         return
     shown = rows.select(
         "region", "years",
@@ -66,6 +82,47 @@ def flexibility(
                 meta={"basis": "seasonal_peak", "timezones": zones_used})
     filled = ", ".join(f"{r.region}: {r.filled_hours}" for r in results)
     console.print(f"hours filled (missing or implausible): {filled}", markup=False, highlight=False)
+    if bands is not None:
+        _print_forward(bands)
+
+
+def with_outlook(region: dict, bands: ForwardBands | None) -> dict:
+    """A region's JSON object with its forward band as `outlook` (the HTTP answer's shape)."""
+    if bands is None:
+        return region
+    name = region["region"]
+    if name in bands.missing:
+        return {**region, "outlook": None, "outlook_missing": bands.missing[name]}
+    own = bands.frame.filter(pl.col("region") == name)
+    return {**region, "outlook": {
+        "as_of": own["as_of"][0].isoformat(), "basis": own["basis"][0],
+        "rows": own.select("scenario", "year", "limit_pct", "p10", "p50", "p90").to_dicts(),
+    }}
+
+
+def _csv_with_forward(history: pl.DataFrame, bands: ForwardBands) -> pl.DataFrame:
+    """History rows (`kind` historical) and forward rows (`kind` forward) in one long CSV."""
+    past = history.with_columns(pl.lit("historical").alias("kind"))
+    if bands.frame.is_empty():
+        return past
+    ahead = bands.frame.with_columns(pl.lit("forward").alias("kind"), pl.col("as_of").cast(pl.String))
+    return pl.concat([past, ahead], how="diagonal_relaxed")
+
+
+def _print_forward(bands: ForwardBands) -> None:
+    """The forward band as a table: headroom MW P10/P50/P90 per region, scenario, year and limit."""
+    if not bands.frame.is_empty():
+        shown = bands.frame.sort("region", "scenario", "year", "limit_pct").select(
+            "region", "scenario", "year", pl.col("limit_pct").cast(pl.String).alias("limit %"),
+            *[pl.col(q).round(0).cast(pl.Int64).alias(f"{q.upper()} MW") for q in ("p10", "p50", "p90")],
+        )
+        per_region = bands.frame.select("region", "basis", "as_of").unique().sort("region")
+        basis = ", ".join(f"{r}={b}" for r, b, _ in per_region.iter_rows())
+        as_of = ", ".join(f"{r}={d}" for r, _, d in per_region.iter_rows())
+        print_frame(shown, Format.table, title="Forward curtailment-enabled headroom (P10/P50/P90)",
+                    meta={"basis": basis, "as_of": as_of})
+    for name, why in bands.missing.items():
+        console.print(f"no forward band for {name}: {why}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         200, ge=0, description="Joint headroom paths kept per region with each published issue "
         "(the first of the n_samples drawn; placement reads them; 0 keeps none).",
     )
+    paths_keep_issues: int = Field(
+        3, ge=1, description="Issues whose headroom paths the `compact` job keeps per region (latest first).",
+    )
     schedule_ingest: str = Field(
         "interval:60", description="When `ingest` runs: interval:SECONDS or cron:EXPR."
     )

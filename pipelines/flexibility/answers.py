@@ -28,7 +28,7 @@ from forecast.flexibility import (
     forward_flexibility,
 )
 from forecast.flexibility.samples import FORWARD_YEARS, outlook_samples
-from forecast.planning.outlook import OutlookParams
+from forecast.planning.outlook import InsufficientHistoryError, OutlookParams
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.flexibility.inputs import Timezones, load_from_file, load_from_store, present_regions
@@ -101,11 +101,7 @@ def run_region_flexibility(
     clean: CleanLoad = clean_load(series[S.GRID_LOAD], region, catalog[region].timezone)
     historical = analyse(clean, limits_pct)
     at = calendar_limit_pct if calendar_limit_pct is not None else limits_pct[len(limits_pct) // 2]
-    as_of = series[S.GRID_LOAD][S.TS].max().date()
-    samples = outlook_samples(
-        series[S.GRID_LOAD], series[S.AI_DEMAND], series[S.CAPACITY], region, as_of, years,
-        OutlookParams(n_samples=min(settings.n_samples, 200), seed=settings.seed),
-    )
+    as_of, forward = _forward(series, clean, settings, limits_pct, years)
     return RegionAnswer(
         region=region,
         basis=basis_of(series[S.CAPACITY], region),
@@ -113,5 +109,65 @@ def run_region_flexibility(
         calendar_limit_pct=float(at),
         calendar=curtailment_calendar(clean, at),
         as_of=as_of,
-        forward=forward_flexibility(clean, samples, limits_pct),
+        forward=forward,
     )
+
+
+def _forward(
+    series: dict[str, pl.DataFrame], clean: CleanLoad, settings: Settings, limits_pct: Sequence[float],
+    years: int,
+) -> tuple[date, pl.DataFrame]:
+    """The as-of day and the forward band (scenario, year, limit_pct, basis, p10, p50, p90) of one region."""
+    region = clean.region
+    as_of = series[S.GRID_LOAD].filter(pl.col(S.REGION) == region)[S.TS].max().date()
+    samples = outlook_samples(
+        series[S.GRID_LOAD], series[S.AI_DEMAND], series[S.CAPACITY], region, as_of, years,
+        OutlookParams(n_samples=min(settings.n_samples, 200), seed=settings.seed),
+    )
+    return as_of, forward_flexibility(clean, samples, limits_pct)
+
+
+@dataclass(frozen=True)
+class ForwardBands:
+    """`headroom flexibility`'s forward band: one row per region, scenario, year and limit, and
+    why a region has none (too little history for the monthly outlook)."""
+
+    frame: pl.DataFrame  # region, as_of, basis, scenario, year, limit_pct, p10, p50, p90
+    missing: dict[str, str]
+
+
+def run_forward_bands(
+    store: Store | None,
+    settings: Settings,
+    regions: Sequence[str] | None = None,
+    data: Path | None = None,
+    timezones: Timezones | None = None,
+    limits_pct: Sequence[float] = DEFAULT_LIMITS_PCT,
+    years: int = FORWARD_YEARS,
+) -> ForwardBands:
+    """P10/P50/P90 curtailment-enabled headroom of the next `years` calendar years per scenario,
+    as `GET /v1/regions/{region}/flexibility` gives it. From the store: its grid_load, ai_demand
+    and capacity; from a long file (`data`): its load alone (no AI demand on record, basis
+    seasonal_peak)."""
+    if data is not None:
+        load = load_from_file(data, regions)
+        empty = load.clear()
+        series = {S.GRID_LOAD: load, S.AI_DEMAND: empty, S.CAPACITY: empty}
+    else:
+        names = (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)
+        series = {name: load_series(store, name, regions or None) for name in names}
+    catalog, zones = load_catalog(settings), timezones or Timezones()
+    parts, missing = [], {}
+    for region in list(regions) if regions else present_regions(series[S.GRID_LOAD]):
+        clean = clean_load(series[S.GRID_LOAD], region, zones.of(region, catalog))
+        try:
+            as_of, band = _forward(series, clean, settings, limits_pct, years)
+        except InsufficientHistoryError as exc:
+            missing[region] = str(exc)
+            continue
+        parts.append(band.select(
+            pl.lit(region).alias(S.REGION), pl.lit(as_of).alias("as_of"), "basis",
+            pl.exclude("basis"),
+        ))
+    frame = pl.concat(parts) if parts else pl.DataFrame()
+    return ForwardBands(frame, missing)

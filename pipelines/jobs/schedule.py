@@ -12,6 +12,7 @@ from pipelines.executor import Executor, open_executor
 from pipelines.ingest.inbox import drain_inbox
 from pipelines.jobs.maintenance import compact_tables
 from pipelines.live import LivePullError, pull_live_sources
+from pipelines.placement.paths import prune_paths
 from pipelines.registry.drift import drift_figures, measure_drift
 from pipelines.store import Store
 from pipelines.training.train import run_refresh, run_retrain
@@ -113,8 +114,9 @@ def ingest(store: Store, settings: Settings, now: datetime) -> dict:
 
 
 def compact(store: Store, settings: Settings, now: datetime) -> dict:
-    """Merge small files of every table and vacuum files no version needs any more."""
-    return compact_tables(store)
+    """Drop headroom paths of all but the latest issues, then merge small files and vacuum."""
+    pruned = prune_paths(store, settings.paths_keep_issues)
+    return {**compact_tables(store), "headroom_paths_pruned_rows": pruned}
 
 
 JOBS: dict[str, Job] = {

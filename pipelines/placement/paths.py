@@ -53,12 +53,12 @@ class IssuePaths:
 
 
 def latest_issue_keys(store: Store) -> pl.DataFrame:
-    """`region, issued_at` of each region's latest published headroom forecast."""
+    """`region, issued_at, model_version` of each region's latest published headroom forecast."""
     return (
         store.scan("forecasts")
         .filter(pl.col(S.TARGET) == S.HEADROOM)
         .group_by(S.REGION)
-        .agg(pl.col(S.ISSUED_AT).max())
+        .agg(pl.col(S.ISSUED_AT).max(), pl.col(S.MODEL_VERSION).sort_by(S.ISSUED_AT).last())
         .sort(S.REGION)
         .collect()
     )
@@ -67,21 +67,22 @@ def latest_issue_keys(store: Store) -> pl.DataFrame:
 def read_latest_paths(store: Store) -> IssuePaths:
     """The paths of each region's latest published issue; PathsNotPublishedError when none has any."""
     keys = latest_issue_keys(store)
+    issued = keys[S.ISSUED_AT].unique().to_list()
+    # The issued_at predicate is pushed into the Delta scan (files of older issues are skipped);
+    # the cube needs no order, so the 10^7-row sort by region is left out.
     rows = (
         store.scan(TABLE)
+        .filter(pl.col(S.ISSUED_AT).is_in(issued))
         .join(keys.lazy(), on=[S.REGION, S.ISSUED_AT], how="semi")
-        .sort(S.REGION, S.SAMPLE, S.TS)
+        .select(S.REGION, S.SAMPLE, S.TS, S.VALUE)
         .collect()
     )
     if rows.is_empty():
         raise PathsNotPublishedError()
-    issues = rows.group_by(S.REGION).agg(pl.col(S.ISSUED_AT).first(), pl.col(S.MODEL_VERSION).first())
-    without = sorted(set(keys[S.REGION].to_list()) - set(issues[S.REGION].to_list()))
-    return IssuePaths(
-        frame=rows.select(S.REGION, S.SAMPLE, S.TS, S.VALUE),
-        issues=issues.sort(S.REGION),
-        without_paths=tuple(without),
-    )
+    have = set(rows[S.REGION].unique().to_list())
+    issues = keys.filter(pl.col(S.REGION).is_in(sorted(have)))
+    without = sorted(set(keys[S.REGION].to_list()) - have)
+    return IssuePaths(frame=rows, issues=issues.sort(S.REGION), without_paths=tuple(without))
 
 
 def prune_paths(store: Store, keep: int = 3) -> int:
@@ -97,9 +98,11 @@ def prune_paths(store: Store, keep: int = 3) -> int:
     old = issued.filter(pl.col("age") > keep)
     if old.is_empty():
         return 0
-    cutoff = old.group_by(S.REGION).agg(pl.col(S.ISSUED_AT).max())
+    # Regions of one issue share their cutoff: one delete (one commit) per distinct cutoff.
+    cutoffs = old.group_by(S.REGION).agg(pl.col(S.ISSUED_AT).max()).group_by(S.ISSUED_AT).agg(S.REGION)
     deleted = 0
-    for region, latest_old in cutoff.iter_rows():
-        predicate = f"{S.REGION} = {_sql(region)} AND {S.ISSUED_AT} <= '{latest_old.isoformat()}'"
+    for latest_old, regions in cutoffs.sort(S.ISSUED_AT).iter_rows():
+        listed = ", ".join(_sql(r) for r in sorted(regions))
+        predicate = f"{S.REGION} IN ({listed}) AND {S.ISSUED_AT} <= '{latest_old.isoformat()}'"
         deleted += store.delete(TABLE, predicate)
     return deleted

@@ -55,6 +55,7 @@ def region_overview(
         out.append({
             "region": region_id, "name": region.name, "latest_load": loads.get(region_id),
             "headroom_now": now, "min_p10_headroom_7d": p10, "model_version": version, "issued_at": issued,
+            "basis": published.basis(region_id) if version else None,
         })
     return out
 

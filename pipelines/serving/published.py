@@ -14,6 +14,7 @@ from forecast import schema as S
 from forecast.catalog import Region, UnknownRegionError
 from forecast.errors import UserError
 from forecast.models.base import check_quantiles
+from pipelines.flexibility.basis import issue_bases
 from pipelines.store import Store
 
 
@@ -41,6 +42,7 @@ class ServedForecast:
     model_version: str
     data_as_of: datetime  # the last hour of data the forecast was made from
     frame: pl.DataFrame  # ts, quantile, value
+    basis: str | None = None  # capacity basis of headroom and capacity: capacity_series | seasonal_peak
 
 
 def latest_issues(store: Store) -> pl.DataFrame:
@@ -73,6 +75,15 @@ def interpolate_quantiles(frame: pl.DataFrame, quantiles: Sequence[float]) -> pl
     )
 
 
+BASED_TARGETS = (S.HEADROOM, S.CAPACITY)
+
+
+def _bases(store: Store, rows: pl.DataFrame) -> dict[str, str]:
+    """Capacity basis per region of the served headroom issues."""
+    headroom = rows.filter(pl.col(S.TARGET) == S.HEADROOM)
+    return issue_bases(store, headroom) if headroom.height else {}
+
+
 class PublishedForecasts:
     """In-memory copy of the latest published forecasts; reloaded when the table version changes."""
 
@@ -80,6 +91,7 @@ class PublishedForecasts:
         self.store = store
         self._version: int | None = -1
         self._rows = S.empty(S.FORECASTS)
+        self._bases: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def refresh(self) -> int | None:
@@ -89,6 +101,7 @@ class PublishedForecasts:
             with self._lock:
                 if version != self._version:
                     self._rows = latest_issues(self.store) if version is not None else S.empty(S.FORECASTS)
+                    self._bases = _bases(self.store, self._rows)
                     self._version = version
         return self._version
 
@@ -96,6 +109,10 @@ class PublishedForecasts:
     def rows(self) -> pl.DataFrame:
         """Every served row (latest issue per region and target)."""
         return self._rows
+
+    def basis(self, region: str) -> str | None:
+        """Capacity basis of the region's served headroom (None when none is published)."""
+        return self._bases.get(region)
 
     def get(self, region: str, target: str, horizon: int, quantiles: Sequence[float]) -> ServedForecast:
         """The first `horizon` hours of the latest issue, at the requested quantiles."""
@@ -114,6 +131,7 @@ class PublishedForecasts:
             first[S.MODEL_VERSION],
             hours[0] - timedelta(hours=1),
             frame,
+            self._bases.get(region) if target in BASED_TARGETS else None,
         )
 
 

@@ -13,12 +13,14 @@ from datetime import datetime
 import polars as pl
 
 from forecast import schema as S
+from forecast.flexibility import with_seasonal_peak
 from forecast.headroom import forecast_paths, quantiles_by_target
 from forecast.models import ForecastModel, SeasonalNaive
 from forecast.models.naive import SeasonalNaiveParams
 from forecast.selection import DefaultModel, SelectionParams
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
+from pipelines.flexibility.basis import write_issue_bases
 from pipelines.placement.paths import write_issue_paths
 from pipelines.registry import promotion as C
 from pipelines.registry.versions import Registry
@@ -96,7 +98,9 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
     """
     regions, now = task.regions, task.now
     frames = {name: load_series(store, name, regions) for name in (S.GRID_LOAD, S.AI_DEMAND, S.CAPACITY)}
+    frames, bases, unbased = _with_capacity_basis(frames, regions, settings)
     usable, skipped = _usable(frames, regions)
+    skipped = {region: unbased.get(region, why) for region, why in skipped.items()}
     if not usable:
         return GroupResult([], 0, skipped)
     written = (
@@ -139,12 +143,37 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
     paths = pl.concat([kept for _, kept in chunks]).with_columns(*issue)
     if paths.height:
         write_issue_paths(store, paths, now, usable)
+    write_issue_bases(store, now, {region: bases[region] for region in usable})
     store.append("forecasts", forecasts)
     decisions: dict[str, dict] = {}
     for target, part in serving.items():
         for region, decision in part.decisions.items():
             decisions.setdefault(region, {})[target] = decision
     return GroupResult(usable, forecasts.height, skipped, decisions, served)
+
+
+def _with_capacity_basis(
+    frames: dict[str, pl.DataFrame], regions: Sequence[str], settings: Settings
+) -> tuple[dict[str, pl.DataFrame], dict[str, str], dict[str, str]]:
+    """Components with every region's capacity basis (issue #17), the basis per region, and why
+    a region has none.
+
+    A region without a capacity series (any region loaded from EIA-930, ENTSO-E, ERCOT or PJM
+    files) stands on its seasonal-peak thresholds (forecast.flexibility.with_seasonal_peak, in
+    its catalog time zone; needs one whole local year of grid_load). A region with no ai_demand
+    series has no contracted or pipeline AI load on record: 0 MW at its grid_load hours.
+    """
+    catalog = load_catalog(settings)
+    zones = {region: catalog[region].timezone for region in regions if region in catalog}
+    based = with_seasonal_peak(frames[S.GRID_LOAD], frames[S.CAPACITY], zones, regions)
+    ai = frames[S.AI_DEMAND]
+    without_ai = set(regions) - set(ai[S.REGION].unique().to_list())
+    if without_ai:
+        zeros = frames[S.GRID_LOAD].filter(pl.col(S.REGION).is_in(sorted(without_ai)))
+        ai = pl.concat([ai, zeros.with_columns(pl.lit(0.0).cast(ai.schema[S.VALUE]).alias(S.VALUE))])
+        ai = ai.sort(S.REGION, S.TS)
+    components = {**frames, S.AI_DEMAND: ai, S.CAPACITY: based.capacity.sort(S.REGION, S.TS)}
+    return components, based.bases, based.refused
 
 
 def _forecast_chunk(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -126,6 +127,7 @@ class ForecastOut(BaseModel):
                     "model_version": "seasonal_naive-d3-20261129T130000Z",
                     "issued_at": "2026-11-29T13:00:05Z",
                     "data_as_of": "2026-11-29T13:00:00Z",
+                    "basis": "capacity_series",
                     "points": [
                         {"ts": "2026-11-29T14:00:00Z", "quantile": 0.1, "value": 10387.9},
                         {"ts": "2026-11-29T14:00:00Z", "quantile": 0.5, "value": 12064.0},
@@ -144,4 +146,10 @@ class ForecastOut(BaseModel):
     model_version: str
     issued_at: datetime
     data_as_of: datetime
+    basis: Literal["capacity_series", "seasonal_peak"] | None = Field(
+        None,
+        description="Capacity basis of headroom and capacity forecasts: the region's capacity series, "
+        "or its seasonal peak thresholds (highest summer / winter load of its whole local years) where "
+        "it has none. Absent for grid_load and ai_demand.",
+    )
     points: list[ForecastPoint]

@@ -28,6 +28,7 @@ class RegionOverview(BaseModel):
                     "min_p10_headroom_7d": {"ts": "2026-12-02T18:00:00Z", "value": -120.0},
                     "model_version": "seasonal_naive-d3-20261129T130000Z",
                     "issued_at": "2026-11-29T13:00:05Z",
+                    "basis": "capacity_series",
                 }
             ]
         }
@@ -40,6 +41,10 @@ class RegionOverview(BaseModel):
     min_p10_headroom_7d: Reading | None = Field(description="Lowest P10 headroom over the next 168 hours.")
     model_version: str | None
     issued_at: datetime | None
+    basis: str | None = Field(
+        None, description="Capacity basis of the headroom: capacity_series or seasonal_peak (null when none "
+        "is published).",
+    )
 
 
 class OverviewOut(BaseModel):

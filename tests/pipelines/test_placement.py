@@ -135,3 +135,18 @@ def test_prune__keeps_each_regions_latest_issues(small_home):
         NOW + timedelta(hours=1), NOW + timedelta(hours=2)
     }
     assert dataclasses.is_dataclass(run_placement(store, settings, PlacementQuery(mw=1, hours=1), NOW))
+
+
+def test_compact_job__prunes_headroom_paths_to_the_latest_issues(small_home):
+    from pipelines.jobs.runner import run_job
+
+    settings, store = small_home
+    for hours in (1, 2):
+        run_train(store, settings, NOW + timedelta(hours=hours))
+    kept = settings.model_copy(update={"paths_keep_issues": 1})
+    before = store.read("headroom_paths")
+    result = run_job("compact", kept, store)
+    after = store.read("headroom_paths")
+    assert set(after[S.ISSUED_AT].unique()) == {NOW + timedelta(hours=2)}
+    assert result.figures["headroom_paths_pruned_rows"] == before.height - after.height > 0
+    assert dataclasses.is_dataclass(run_placement(store, kept, PlacementQuery(mw=1, hours=1), NOW))
