@@ -8,4 +8,8 @@ class UserError(Exception):
 
 
 class InvalidInputError(UserError, ValueError):
-    """A value given by the user that is malformed or out of its allowed range."""
+    """A value given by the user that is malformed or out of its allowed range (naming the field)."""
+
+    def __init__(self, message: str, field: str | None = None, allowed: dict | None = None) -> None:
+        super().__init__(message)
+        self.field, self.allowed = field, allowed

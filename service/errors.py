@@ -175,6 +175,9 @@ def _domain_details(exc: Exception) -> Any:
         return {"field": exc.field, "reason": str(exc).removeprefix(f"{exc.field}: ")}
     if isinstance(exc, HorizonPassedError):
         return {"horizon_end": exc.horizon_end.isoformat(), "issued_at": exc.issued_at.isoformat()}
+    if isinstance(exc, InvalidInputError) and exc.field:
+        allowed = {"allowed": exc.allowed} if exc.allowed else {}
+        return [{"field": exc.field, "reason": str(exc), **allowed}]
     return None
 
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
-from forecast.errors import UserError
+from forecast.errors import InvalidInputError, UserError
 from forecast.planning.cox import QueueCox
 from forecast.planning.flexible import FlexibleRequest
 from forecast.planning.outlook import MAX_MONTHS, Outlook
@@ -126,6 +126,13 @@ def _queue_model(store: Store, as_of: date | None, sources: Sequence[str] | None
         requests = requests.filter(pl.col(S.SOURCE).is_in(list(sources)))
     if requests.height == 0:
         raise NoQueueDataError(None, as_of or date.today())
+    first = requests["requested_on"].min()
+    if as_of is not None and first is not None and as_of < first:
+        raise InvalidInputError(
+            f"as_of {as_of} is before the first queue request ({first}): no request was waiting "
+            f"then; give a date on or after {first}",
+            field="as_of", allowed={"on_or_after": first.isoformat()},
+        )
     survival, latest = censored_by_source(requests, as_of)
     return QueueCox().fit(survival, latest)
 

@@ -128,3 +128,12 @@ def test_regions__tell_the_truth_about_synthetic_inputs_and_the_horizon(planning
     assert set(nova["synthetic_inputs"]) == {"ai_demand", "capacity", "queue_requests"}
     assert any(p["series"] == "grid_load" and not p["synthetic"] for p in nova["provenance"])
     assert nova["outlook"]["simulated_months"] == 240 and nova["outlook"]["hold_months_default"] == 12
+
+
+def test_queue_risk__an_as_of_the_schema_accepts_but_the_data_cannot_use_is_422(planning_client):
+    response = planning_client.post("/v1/queue-risk", json={**RISK, "as_of": 0})  # 1970-01-01
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    (detail,) = error["details"]
+    assert detail["field"] == "as_of" and "on_or_after" in detail["allowed"]
