@@ -75,3 +75,29 @@ def test_api__no_server_error_and_every_response_matches_its_schema(live_server,
     assert total >= len(operations) - skipped  # every operation was called at least once
     log = live_server.log.read_text()
     assert "Traceback" not in log and WRITE_KEY not in log
+
+
+def test_api__a_store_too_short_for_planning_answers_no_server_error(demo_settings, tmp_path):
+    """60 days of demo data: too short for the outlook, queue risk and flexibility. Each of those
+    answers a 4xx naming what is missing (the data's move), never a 5xx or a 503 to retry."""
+    import shutil
+
+    from tests.reliability.conftest import serve
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_settings.home, home)
+    served = serve(home, tmp_path / "server.log")
+    try:
+        operations = _operations(served.base)
+        for operation in operations:
+            if operation.path == JOB_RUN:
+                continue
+            headers = {"Authorization": f"Bearer {WRITE_KEY}"}
+            try:
+                _fuzz(operation, GenerationMode.POSITIVE, 4, served.base, headers)
+            except Exception as exc:
+                raise AssertionError(f"{operation.method.upper()} {operation.path}: {exc}") from exc
+        log = served.log.read_text()
+    finally:
+        served.stop()
+    assert "Traceback" not in log
