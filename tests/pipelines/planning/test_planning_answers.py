@@ -15,7 +15,7 @@ from pipelines.ingest.queues import ingest_queue_file
 from pipelines.planning import answers as P
 from pipelines.planning.provenance import region_provenance
 from pipelines.store import Store
-from tests.pipelines.test_planning import NOW, SAMPLE
+from tests.pipelines.planning.test_planning import NOW, SAMPLE
 
 
 @pytest.fixture(scope="module")

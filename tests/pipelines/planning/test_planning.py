@@ -16,7 +16,7 @@ from pipelines.store import Store
 
 NOW = datetime(2025, 11, 29, 12, tzinfo=UTC)
 SAMPLE = (
-    Path(__file__).resolve().parents[2] / "data" / "samples" / "queues" / "pjm_planning_queue_dominion.csv"
+    Path(__file__).resolve().parents[3] / "data" / "samples" / "queues" / "pjm_planning_queue_dominion.csv"
 )
 
 
