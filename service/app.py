@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from pipelines.config.settings import Settings, get_settings
+from pipelines.placement.answers import warm_cube
 from pipelines.serving.published import PublishedForecasts
 from pipelines.store import open_store
 from service.deps import CatalogCache
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None, options: ServiceOptions | None 
     app.state.settings, app.state.options, app.state.store = settings, options, store
     app.state.published, app.state.catalog = published, CatalogCache(settings)
     app.state.responses = ForecastResponses(published, options.forecast_check_seconds, app.state.catalog.get)
+    # A new issue builds its placement cube in the watcher's thread, not in the first query.
+    app.state.responses.on_publish.append(partial(warm_cube, store))
     app.state.metrics = Metrics(published, store)
     if options.origins:
         # Closed unless configured: without origins no CORS header is ever sent.

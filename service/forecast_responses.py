@@ -117,13 +117,19 @@ class ForecastResponses:
         # Raw (path, query) of answered requests -> the entry's key and route: the fast path's index.
         self._raw: dict[tuple[str, bytes], tuple[Key, Any, list, list]] = {}
         self._lock = threading.Lock()
+        self.on_publish: list[Callable[[], None]] = []
 
     def refresh(self) -> int | None:
-        """Check the table version (opens the table); a new version drops every rendered response."""
+        """Check the table version (opens the table); a new version drops every rendered response
+        and runs `on_publish` (e.g. building the placement cube before the first query asks)."""
         version = self.published.refresh()
         with self._lock:
-            if version != self._version:
+            changed = version != self._version
+            if changed:
                 self._entries, self._raw, self._version = {}, {}, version
+        if changed:
+            for hook in self.on_publish:
+                hook()
         return version
 
     async def watch(self) -> None:

@@ -6,6 +6,7 @@ of paths is built once per published version and reused until a new issue is pub
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 from datetime import datetime
@@ -59,6 +60,12 @@ class CubeCache:
 
 
 CUBES = CubeCache()
+
+
+def warm_cube(store: Store) -> None:
+    """Build the latest issue's cube now (right after a publish is seen), so no query pays for it."""
+    with contextlib.suppress(UserError):
+        CUBES.get(store)
 
 
 def build_cube(store: Store) -> IssueCube:

@@ -81,3 +81,17 @@ def test_placement__nothing_published_is_503_with_retry_after(settings):
         response = client.post("/v1/placement", json={"mw": 10, "hours": 4})
     assert response.status_code == 503 and response.headers["retry-after"] == "300"
     assert response.json()["error"]["code"] == "not_published"
+
+
+def test_placement__a_new_issue_builds_its_cube_before_the_first_query(demo_settings, monkeypatch):
+    from pipelines.placement import answers
+
+    built: list[str] = []
+    real = answers.build_cube
+    monkeypatch.setattr(answers, "CUBES", answers.CubeCache())
+    monkeypatch.setattr(answers, "build_cube", lambda store: built.append(store.root) or real(store))
+    with TestClient(create_app(demo_settings, options())) as client:
+        assert len(built) == 1  # at start-up, when the published issue is first seen
+        response = client.post("/v1/placement", json={"mw": 3000, "hours": 24, "as_of": AS_OF})
+        assert response.status_code == 200, response.text
+    assert len(built) == 1
