@@ -1,4 +1,4 @@
-"""`headroom risk` and `headroom siting`: queue risk of one request, and regions ranked for it."""
+"""`headroom risk`, `siting` and `capacity`: queue risk, regions ranked, planned capacity changes."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ if TYPE_CHECKING:  # the model stack loads only when a command runs (`headroom -
     from forecast.planning.flexible import FlexibleRequest, HeadroomAtTarget
 
 
-def _date(text: str) -> date:
+def _date(text: str, option: str = "--by") -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInputError(f"--by must be a date as YYYY-MM-DD, got {text!r}") from None
+        raise InvalidInputError(f"{option} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _flexible(flexible: bool, curtailment_pct: float) -> FlexibleRequest | None:
@@ -214,7 +214,56 @@ def _flex_columns(at: HeadroomAtTarget | None) -> dict[str, str]:
             "flex MW p50": f"{at.flexible.headroom_mw.p50:,.0f}",
             "p_energized flex": f"{at.flexible.p_energized:.0%}"}
 
+capacity_app = typer.Typer(
+    help="Planned capacity additions (MW > 0) and retirements (MW < 0) the outlook includes.",
+    no_args_is_help=True,
+)
+
+
+
+
+@capacity_app.command("add")
+def add(
+    region: str = typer.Argument(..., help="Region id, e.g. us-nova."),
+    mw: float = typer.Option(..., "--mw", help="MW of firm capacity: positive adds, negative retires."),
+    start: str = typer.Option(..., "--from", help="Date it takes effect, YYYY-MM-DD."),
+    note: str = typer.Option(None, "--note", help="Free text: the project, where the figure is from."),
+) -> None:
+    """Record a planned addition or retirement; the region's outlook, risk and siting include it."""
+    from pipelines.planning.capacity_plan import add_planned_change
+    from pipelines.store import open_store
+
+    settings = get_settings()
+    change = add_planned_change(open_store(settings), settings, region, mw, _date(start, "--from"), note)
+    kind = "addition" if change.mw > 0 else "retirement"
+    console.print(
+        f"recorded {kind} {change.id}: {change.mw:+,.1f} MW in {region} from {change.from_date}",
+        markup=False, highlight=False,
+    )
+
+
+@capacity_app.command("list")
+def list_(
+    region: str = typer.Option(None, "--region", help="Only this region."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Planned capacity changes, by region and date."""
+    from pipelines.planning.capacity_plan import list_planned_changes, region_plan
+    from pipelines.store import open_store
+
+    settings = get_settings()
+    store = open_store(settings)
+    changes = region_plan(store, settings, region) if region else list_planned_changes(store)
+    columns = ["id", "region", "mw", "from_date", "note", "added_at"]
+    frame = pl.DataFrame([c.model_dump() for c in changes]) if changes else pl.DataFrame(
+        schema={c: pl.String for c in columns}
+    )
+    print_frame(frame.select(columns), fmt, title="Planned capacity changes (MW)")
+    if not changes and fmt is Format.table:
+        console.print("no planned changes recorded; add one with `headroom capacity add`", markup=False)
+
 
 def register(app: typer.Typer) -> None:
     app.command()(risk)
     app.command()(siting)
+    app.add_typer(capacity_app, name="capacity")

@@ -27,7 +27,12 @@ from forecast.planning.survival import (
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.planning.flexible import with_flexible
-from pipelines.planning.provenance import provenance_warnings, queue_as_of_expr, region_provenance
+from pipelines.planning.provenance import (
+    plan_provenance,
+    provenance_warnings,
+    queue_as_of_expr,
+    region_provenance,
+)
 from pipelines.planning.simulation import Simulation, simulate
 from pipelines.store import Store
 
@@ -75,6 +80,11 @@ def _meta(store: Store, settings: Settings, region: str, sim: Simulation, inputs
             f"The peak-load trend ({growth.fitted_per_year:+.1%}/yr fitted) reached the "
             f"+/-{growth.bound_per_year:.0%}/yr bound in {growth.share_of_samples_at_bound:.0%} of samples."
         )
+    if sim.planned:
+        inputs = {**inputs, "capacity_plan": [
+            c.model_dump(mode="json", include={"id", "mw", "from_date", "note"}) for c in sim.planned
+        ]}
+        entries = [*entries, plan_provenance(sim.planned)]
     return {
         "issued_at": sim.issued_at,
         "inputs": inputs,
