@@ -20,6 +20,7 @@ from forecast.flexibility import (
     NoSeasonPeakError,
     NoWholeYearError,
 )
+from forecast.headroom import ShortfallWindowError
 from forecast.placement import PlacementQueryError, UnalignedPathsError, UnknownRegionsError
 from forecast.planning.capacity_plan import InvalidPlannedChangeError
 from forecast.planning.flexible import InvalidCurtailmentError
@@ -142,6 +143,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     InvalidCurtailmentError: (422, "invalid_curtailment"),
     # Capacity plan (#19): a planned change the plan refuses.
     InvalidPlannedChangeError: (422, "invalid_capacity_plan"),
+    ShortfallWindowError: (422, "invalid_window"),
 }
 # 503s that clear once the next issue is published: seconds a client waits before asking again.
 RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600, PathsNotPublishedError: 300}
@@ -159,7 +161,7 @@ def _domain_details(exc: Exception) -> Any:
     if isinstance(exc, TargetDateError):
         allowed = {"after": exc.earliest.isoformat(), "on_or_before": exc.latest.isoformat()}
         return [{"field": exc.field, "reason": str(exc), "allowed": allowed}]
-    if isinstance(exc, InvalidPlannedChangeError):
+    if isinstance(exc, InvalidPlannedChangeError | ShortfallWindowError):
         return [{"field": exc.field, "reason": exc.reason}]
     if isinstance(exc, RankByError | InvalidCurtailmentError):
         return [{"field": exc.field, "reason": str(exc)}]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime
+
 import polars as pl
 import typer
 
+from forecast.errors import InvalidInputError
 from pipelines.cli.output import Format, print_frame
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings, get_settings
@@ -19,14 +23,23 @@ def forecast(
     outlook: bool = typer.Option(False, "--outlook", help="The monthly planning outlook instead."),
     months: int = typer.Option(60, min=1, max=60, help="Months of outlook (with --outlook)."),
     scenario: str = typer.Option("base", help="AI-demand scenario low, base or high (with --outlook)."),
+    below: float = typer.Option(
+        None, "--below", help="P(minimum hourly headroom < this MW) over the window instead."
+    ),
+    start: str = typer.Option(None, "--start", help="With --below: first hour, ISO 8601 (UTC if bare)."),
+    end: str = typer.Option(None, "--end", help="With --below: hours before this are counted."),
 ) -> None:
-    """Print the latest published hourly forecast of a region, or its monthly outlook."""
+    """Print the latest published hourly forecast of a region, its monthly outlook, or the chance
+    that headroom dips below a level in a window (--below)."""
     from pipelines.serving.published import PublishedForecasts, parse_quantiles, serve_forecast
     from pipelines.store import open_store
 
     settings = get_settings()
     if outlook:
         _print_outlook(settings, region, months, scenario, fmt)
+        return
+    if below is not None:
+        _print_shortfall(settings, region, below, _moment(start, "--start"), _moment(end, "--end"), fmt)
         return
     published = PublishedForecasts(open_store(settings))
     served = serve_forecast(
@@ -59,6 +72,29 @@ def _print_outlook(settings: Settings, region: str, months: int, scenario: str, 
     print_frame(
         rows, fmt, title=f"{months}-month outlook for {region}, {scenario} AI scenario (MW)", meta=body
     )
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"{option} must be ISO 8601 like 2026-06-01T14:00Z, got {text!r}") from None
+
+
+def _print_shortfall(
+    settings: Settings, region: str, below: float, start: datetime | None, end: datetime | None, fmt: Format
+) -> None:
+    from pipelines.placement.shortfall import run_shortfall
+    from pipelines.store import open_store
+
+    answer = asdict(run_shortfall(open_store(settings), settings, region, below, start, end))
+    band = answer.pop("min_headroom_mw")
+    frame = pl.DataFrame([{**answer, **{f"min_headroom_{k}": v for k, v in band.items()}}])
+    if fmt is Format.table:
+        frame = pl.DataFrame({"measure": frame.columns, "value": [str(v) for v in frame.row(0)]})
+    print_frame(frame, fmt, title=f"P(min headroom < {below:g} MW) in {region}")
 
 
 def register(app: typer.Typer) -> None:
