@@ -31,6 +31,7 @@ def forecast(
 ) -> None:
     """Print the latest published hourly forecast of a region, its monthly outlook, or the chance
     that headroom dips below a level in a window (--below)."""
+    from pipelines.serving.localtime import with_local_time
     from pipelines.serving.published import PublishedForecasts, parse_quantiles, serve_forecast
     from pipelines.store import open_store
 
@@ -45,7 +46,8 @@ def forecast(
     served = serve_forecast(
         load_catalog(settings), published, region, target, horizon, parse_quantiles(quantiles)
     )
-    wide = served.frame.pivot(on="quantile", index="ts", values="value").sort("ts")
+    timezone = load_catalog(settings)[region].timezone
+    wide = with_local_time(served.frame.pivot(on="quantile", index="ts", values="value").sort("ts"), timezone)
     meta = {
         "region": served.region,
         "target": served.target,
@@ -54,10 +56,11 @@ def forecast(
         "issued_at": served.issued_at.isoformat(),
         "data_as_of": served.data_as_of.isoformat(),
     }
+    local = {"ts": "ts (UTC)", "ts_local": f"ts_local ({timezone})"}
     frame = (
         served.frame
         if fmt is not Format.table
-        else wide.rename({c: f"q{c}" for c in wide.columns if c != "ts"})
+        else wide.rename({c: local.get(c, f"q{c}") for c in wide.columns})
     )
     print_frame(frame, fmt, title=f"{target} forecast for {region} (MW)", meta=meta)
 

@@ -108,6 +108,10 @@ class ForecastPoint(BaseModel):
     """One quantile of one hour, in MW."""
 
     ts: datetime = Field(examples=["2026-11-29T14:00:00Z"])
+    ts_local: str | None = Field(
+        None, examples=["2026-11-29T09:00:00-05:00"],
+        description="The same hour in the region's local time (catalog timezone), ISO 8601 with offset.",
+    )
     quantile: float = Field(examples=[0.5])
     value: float = Field(examples=[12064.0])
 
@@ -129,9 +133,12 @@ class ForecastOut(BaseModel):
                     "data_as_of": "2026-11-29T13:00:00Z",
                     "basis": "capacity_series",
                     "points": [
-                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.1, "value": 10387.9},
-                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.5, "value": 12064.0},
-                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.9, "value": 13460.0},
+                        {"ts": "2026-11-29T14:00:00Z", "ts_local": "2026-11-29T09:00:00-05:00",
+                         "quantile": 0.1, "value": 10387.9},
+                        {"ts": "2026-11-29T14:00:00Z", "ts_local": "2026-11-29T09:00:00-05:00",
+                         "quantile": 0.5, "value": 12064.0},
+                        {"ts": "2026-11-29T14:00:00Z", "ts_local": "2026-11-29T09:00:00-05:00",
+                         "quantile": 0.9, "value": 13460.0},
                     ],
                 }
             ]
