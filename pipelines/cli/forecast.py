@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
@@ -12,6 +13,9 @@ from forecast.errors import InvalidInputError
 from pipelines.cli.output import Format, print_frame
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from pipelines.planning.compare import OutlookComparison
 
 
 def forecast(
@@ -22,7 +26,9 @@ def forecast(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
     outlook: bool = typer.Option(False, "--outlook", help="The monthly planning outlook instead."),
     months: int = typer.Option(60, min=1, max=60, help="Months of outlook (with --outlook)."),
-    scenario: str = typer.Option("base", help="AI-demand scenario low, base or high (with --outlook)."),
+    scenario: str = typer.Option(
+        "base", help="AI-demand scenario low, base or high (with --outlook); low,base,high compares."
+    ),
     below: float = typer.Option(
         None, "--below", help="P(minimum hourly headroom < this MW) over the window instead."
     ),
@@ -66,15 +72,31 @@ def forecast(
 
 
 def _print_outlook(settings: Settings, region: str, months: int, scenario: str, fmt: Format) -> None:
-    from pipelines.planning.answers import run_outlook
+    from pipelines.planning.compare import OutlookComparison, run_outlook_scenarios
     from pipelines.store import open_store
 
-    result = run_outlook(open_store(settings), settings, region, months, scenario)
+    result = run_outlook_scenarios(open_store(settings), settings, region, months, scenario)
+    if isinstance(result, OutlookComparison):
+        _print_outlook_comparison(result, months, fmt)
+        return
     body = result.model_dump(mode="json")
     rows = pl.json_normalize(body.pop("rows"), separator="_")
     print_frame(
         rows, fmt, title=f"{months}-month outlook for {region}, {scenario} AI scenario (MW)", meta=body
     )
+
+
+def _print_outlook_comparison(result: OutlookComparison, months: int, fmt: Format) -> None:
+    """JSON: the blocks by scenario; table or CSV: each month's headroom band per scenario."""
+    if fmt is Format.json:
+        print(result.model_dump_json(indent=1))
+        return
+    columns = {"month": [r.month for r in result.by_scenario[result.scenarios[0]].rows]}
+    for name in result.scenarios:
+        for q in ("p10", "p50", "p90"):
+            columns[f"{name}_headroom_{q}"] = [r.headroom[q] for r in result.by_scenario[name].rows]
+    title = f"{months}-month headroom outlook for {result.region} by scenario (MW)"
+    print_frame(pl.DataFrame(columns), fmt, title=title)
 
 
 def _moment(text: str | None, option: str) -> datetime | None:

@@ -14,6 +14,7 @@ from pipelines.config.settings import get_settings
 
 if TYPE_CHECKING:  # the model stack loads only when a command runs (`headroom --help` stays fast)
     from forecast.planning.flexible import FlexibleRequest, HeadroomAtTarget
+    from pipelines.planning.compare import QueueRiskComparison
 
 
 def _date(text: str, option: str = "--by") -> date:
@@ -50,7 +51,9 @@ def risk(
     region: str = typer.Argument(..., help="Region id, e.g. us-nova."),
     mw: float = typer.Option(..., "--mw", min=0.001, help="Requested MW."),
     by: str = typer.Option(..., "--by", help="Target date for being energized, YYYY-MM-DD."),
-    scenario: str = typer.Option("base", help="AI-demand scenario: low, base or high."),
+    scenario: str = typer.Option(
+        "base", help="AI-demand scenario low, base or high (low,base,high compares)."
+    ),
     as_of: str = typer.Option(
         None, "--as-of", help="Replay the queue as of this date (default: latest data)."
     ),
@@ -68,25 +71,22 @@ def risk(
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
-    """Probability that a request of MW in REGION is served (connected, with headroom) from the date."""
-    from pipelines.planning.answers import run_queue_risk
+    """Probability that a request of MW in REGION is served (connected, with headroom) from the date;
+    `--scenario low,base,high` compares scenarios side by side."""
+    from pipelines.planning.compare import QueueRiskComparison, run_queue_risk_scenarios
     from pipelines.store import open_store
 
     settings = get_settings()
-    result = run_queue_risk(
-        open_store(settings),
-        settings,
-        region,
-        mw,
-        _date(by),
-        _date(as_of) if as_of else None,
-        scenario,
-        hold_months,
-        queue_source or None,
-        _flexible(flexible, curtailment_pct),
+    result = run_queue_risk_scenarios(
+        open_store(settings), settings, region, mw, _date(by), scenario,
+        as_of=_date(as_of, "--as-of") if as_of else None, hold_months=hold_months,
+        queue_sources=queue_source or None, flexible=_flexible(flexible, curtailment_pct),
     )
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
+        return
+    if isinstance(result, QueueRiskComparison):
+        _print_comparison(result, mw, by)
         return
     w = result.wait_days
     years = {k: None if v is None else round(v / 365.25, 1) for k, v in w.model_dump().items()}
@@ -122,6 +122,26 @@ def risk(
     for driver in result.drivers:
         console.print(f"- {driver}", markup=False, highlight=False)
     _print_provenance(result.provenance, result.warnings)
+
+
+def _print_comparison(result: QueueRiskComparison, mw: float, by: str) -> None:
+    """One column per scenario: the served probability, its two parts, the risk and the shortfall."""
+    blocks = result.by_scenario
+    measures = {
+        "p_energized_by_target": lambda r: f"{r.p_energized_by_target:.0%}",
+        "p_connected_by_target": lambda r: f"{r.p_connected_by_target:.0%}",
+        "p_headroom_holds": lambda r: f"{r.p_headroom_holds_given_connected:.0%}",
+        "risk": lambda r: r.risk,
+        "headroom_shortfall_probability": lambda r: f"{r.headroom_shortfall_probability:.0%}",
+    }
+    by_name = {n: [f(blocks[n]) for f in measures.values()] for n in result.scenarios}
+    frame = pl.DataFrame({"measure": list(measures), **by_name})
+    first = blocks[result.scenarios[0]]
+    print_frame(
+        frame, Format.table, title=f"Queue risk by scenario: {mw:g} MW in {result.region} by {by}",
+        meta={"model_version": first.model_version, "data_as_of": first.data_as_of.isoformat()},
+    )
+    _print_provenance(first.provenance, first.warnings)
 
 
 def _print_provenance(provenance: list, warnings: list[str]) -> None:
