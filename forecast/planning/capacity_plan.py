@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from forecast import schema as S
 from forecast.errors import InvalidInputError
 
-MAX_ABS_MW = 100_000.0
+MIN_ABS_MW, MAX_ABS_MW = 0.001, 100_000.0
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
@@ -37,8 +37,10 @@ class PlannedChange(BaseModel):
 
 def check_planned_change(mw: float, from_date: date) -> None:
     """Refuse zero or absurd MW and dates outside 2000-2100, naming the field."""
-    if mw != mw or mw == 0:
-        raise InvalidPlannedChangeError("mw", "must be non-zero (positive adds, negative retires)")
+    if mw != mw or abs(mw) < MIN_ABS_MW:
+        raise InvalidPlannedChangeError(
+            "mw", f"must be non-zero, at least {MIN_ABS_MW:g} MW either way (positive adds, negative retires)"
+        )
     if abs(mw) > MAX_ABS_MW:
         raise InvalidPlannedChangeError("mw", f"must be within +/-{MAX_ABS_MW:,.0f} MW, got {mw:g}")
     if not EARLIEST <= from_date <= LATEST:

@@ -10,7 +10,7 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import UnknownRegionError
-from forecast.headroom import window_minima
+from forecast.headroom import ShortfallWindowError, window_minima
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.placement.paths import TABLE, PathsNotPublishedError, latest_issue_keys
@@ -33,10 +33,14 @@ class Shortfall:
     model_version: str
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+def _utc(moment: datetime | None, field: str) -> datetime | None:
+    """An instant as UTC (a bare one is read as UTC); one beyond year 1-9999 in UTC names its field."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise ShortfallWindowError(field, f"{moment.isoformat()} is out of range in UTC") from None
 
 
 def read_region_paths(store: Store, region: str) -> tuple[pl.DataFrame, datetime, str]:
@@ -69,7 +73,7 @@ def run_shortfall(
     if region not in catalog:
         raise UnknownRegionError(region, catalog)
     paths, issued_at, model_version = read_region_paths(store, region)
-    start, end = _utc(start), _utc(end)
+    start, end = _utc(start, "start"), _utc(end, "end")
     minima = window_minima(paths, start, end).to_numpy()
     hours = paths[S.TS].unique()
     if start is not None:

@@ -37,7 +37,8 @@ def test_shortfall__counts_the_stored_paths(demo_client, demo_settings):
     ("params", "field"),
     [({}, "below_mw"), ({"below_mw": "lots"}, "below_mw"), ({"below_mw": 1, "start": "tomorrow"}, "start"),
      ({"below_mw": 1, "start": "2001-01-01T00:00Z", "end": "2001-01-02T00:00Z"}, "start"),
-     ({"below_mw": 1, "start": "2030-01-02T00:00Z", "end": "2030-01-01T00:00Z"}, "end")],
+     ({"below_mw": 1, "start": "2030-01-02T00:00Z", "end": "2030-01-01T00:00Z"}, "end"),
+     ({"below_mw": 1, "start": "9999-12-31T23:59:59-14:00"}, "start")],
 )
 def test_shortfall__bad_request_is_422_naming_the_field(demo_client, params, field):
     response = demo_client.get(PATH, params=params)
