@@ -37,7 +37,8 @@ def test_additions_frame__empty_plan_has_the_outlook_columns():
 
 @pytest.mark.parametrize(
     ("mw", "day", "field"),
-    [(0, date(2027, 1, 1), "mw"), (1e-9, date(2027, 1, 1), "mw"), (float("nan"), date(2027, 1, 1), "mw"), (2e5, date(2027, 1, 1), "mw"),
+    [(0, date(2027, 1, 1), "mw"), (1e-9, date(2027, 1, 1), "mw"), (float("nan"), date(2027, 1, 1), "mw"),
+     (2e5, date(2027, 1, 1), "mw"),
      (10, date(1999, 12, 31), "from_date"), (10, date(2101, 1, 1), "from_date")],
 )
 def test_check__refuses_naming_the_field(mw, day, field):
