@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from threading import Lock
 
 import polars as pl
 
@@ -126,8 +127,30 @@ def censored_by_source(requests: pl.DataFrame, as_of: date | None) -> tuple[pl.D
     return pl.concat(frames).sort(S.REGION, "request_id"), max(dates)
 
 
+_COX: dict[tuple, QueueCox] = {}  # fitted queue models by (store, queue version, as_of, sources)
+_COX_LOCK = Lock()
+
+
 def _queue_model(store: Store, as_of: date | None, sources: Sequence[str] | None = None) -> QueueCox:
-    requests = store.read("queue_requests")
+    """The queue model fitted on the store's queue records, fitted once per queue-table version
+    (a fitted QueueCox is only read, so scenarios compared in one call and repeats share it)."""
+    version = store.version("queue_requests")
+    key = (store.root, version, as_of, tuple(sorted(sources or ())))
+    with _COX_LOCK:
+        if key in _COX:
+            return _COX[key]
+    cox = _fit_queue_model(store, version, as_of, sources)
+    with _COX_LOCK:
+        if len(_COX) >= 16:
+            _COX.pop(next(iter(_COX)))
+        _COX[key] = cox
+    return cox
+
+
+def _fit_queue_model(
+    store: Store, version: int | None, as_of: date | None, sources: Sequence[str] | None
+) -> QueueCox:
+    requests = store.read("queue_requests", version)
     if sources:
         known = set(requests[S.SOURCE].unique().to_list())
         unknown = sorted(set(sources) - known)
