@@ -273,7 +273,10 @@ class OutlookComparisonOut(BaseModel):
 
     region: str = Field(examples=["us-nova"])
     scenarios: list[ScenarioName] = Field(examples=[["low", "base", "high"]])
-    by_scenario: dict[str, OutlookOut]
+    by_scenario: dict[str, OutlookOut] = Field(
+        examples=[{"low": {"scenario": "low", "rows": []}, "high": {"scenario": "high", "rows": []}}],
+        description="Each scenario's outlook, exactly as `?scenario=<name>` answers it (abridged here).",
+    )
 
 
 class QueueRiskComparisonOut(BaseModel):
@@ -281,4 +284,7 @@ class QueueRiskComparisonOut(BaseModel):
 
     region: str = Field(examples=["us-nova"])
     scenarios: list[ScenarioName] = Field(examples=[["low", "base", "high"]])
-    by_scenario: dict[str, QueueRiskOut]
+    by_scenario: dict[str, QueueRiskOut] = Field(
+        examples=[{"low": {"p_energized_by_target": 0.41}, "high": {"p_energized_by_target": 0.27}}],
+        description="Each scenario's answer, exactly as `\"scenario\": <name>` gives it (abridged here).",
+    )
