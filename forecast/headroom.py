@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 
 import polars as pl
 
 from forecast import schema as S
+from forecast.errors import InvalidInputError
 from forecast.models.base import ForecastModel, quantiles_from_paths
 
 PATH_KEY = (S.REGION, S.SAMPLE, S.TS)
@@ -137,3 +139,39 @@ def forecast_targets(
         grid_load, ai_demand, capacity, make_model, horizon, n_samples, seed, fitted
     )
     return quantiles_by_target(paths, quantiles), models
+
+
+class ShortfallWindowError(InvalidInputError):
+    """A window for P(minimum headroom < X) that the paths cannot answer; names the field (422)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+        super().__init__(f"{field}: {reason}")
+
+
+def window_minima(
+    paths: pl.DataFrame, start: datetime | None = None, end: datetime | None = None
+) -> pl.Series:
+    """Each sample path's minimum headroom over the hours `start <= ts < end` (one region's paths)."""
+    S.require_columns(paths, (S.REGION, S.SAMPLE, S.TS, S.VALUE), "window_minima")
+    if paths[S.REGION].n_unique() > 1:
+        raise InvalidInputError("window_minima: paths of one region are expected")
+    if start is not None and end is not None and start >= end:
+        raise ShortfallWindowError("end", f"must be after start ({start.isoformat()}), got {end.isoformat()}")
+    rows = paths.lazy()
+    if start is not None:
+        rows = rows.filter(pl.col(S.TS) >= start)
+    if end is not None:
+        rows = rows.filter(pl.col(S.TS) < end)
+    minima = rows.group_by(S.SAMPLE).agg(pl.col(S.VALUE).min()).sort(S.SAMPLE).collect()
+    if minima.height == 0:
+        raise ShortfallWindowError("start", "no forecast hour lies in the window")
+    return minima[S.VALUE].cast(pl.Float64)
+
+
+def prob_min_below(
+    paths: pl.DataFrame, threshold: float, start: datetime | None = None, end: datetime | None = None
+) -> float:
+    """P(minimum headroom over `start <= ts < end` < threshold): the share of joint sample paths whose
+    lowest hour in the window is strictly below `threshold` MW."""
+    return float((window_minima(paths, start, end) < threshold).mean())

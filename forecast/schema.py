@@ -98,6 +98,15 @@ HEADROOM_BASIS = {
     ISSUED_AT: UTC_TS,
     "basis": pl.String,
 }
+# Planned capacity additions (mw > 0) and retirements (mw < 0) per region, fed into the outlook.
+CAPACITY_PLAN = {
+    "id": pl.String,
+    REGION: pl.String,
+    "mw": pl.Float64,
+    "from_date": pl.Date,
+    "note": pl.String,
+    "added_at": UTC_TS,
+}
 RUNS = {
     "run_id": pl.String,
     "job": pl.String,
@@ -115,6 +124,7 @@ TABLES: dict[str, Mapping[str, pl.DataType]] = {
     "runs": RUNS,
     "headroom_paths": HEADROOM_PATHS,
     "headroom_basis": HEADROOM_BASIS,
+    "capacity_plan": CAPACITY_PLAN,
 }
 QUEUE_KINDS = ("load", "generation")
 QUEUE_STATUSES = ("active", "in_service", "withdrawn")

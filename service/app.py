@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, options: ServiceOptions | None 
         summary="Per-region grid headroom and interconnection-queue risk for siting AI compute.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by service/routers/docs.py from the package, not a CDN
+        redoc_url=None,  # ReDoc has no packaged assets; /docs is the reference
     )
     store = open_store(settings)
     published = PublishedForecasts(store)

@@ -20,11 +20,13 @@ from forecast.flexibility import (
     NoSeasonPeakError,
     NoWholeYearError,
 )
+from forecast.headroom import ShortfallWindowError
 from forecast.placement import PlacementQueryError, UnalignedPathsError, UnknownRegionsError
+from forecast.planning.capacity_plan import InvalidPlannedChangeError
 from forecast.planning.flexible import InvalidCurtailmentError
 from forecast.planning.outlook import InsufficientHistoryError, MissingSeriesError
 from forecast.planning.queue_risk import TargetDateError
-from forecast.planning.scenarios import UnknownScenarioError
+from forecast.planning.scenarios import ScenarioListError, UnknownScenarioError
 from forecast.planning.siting import NoRegionAssessedError, RankByError
 from forecast.planning.survival import NoQueueDataError
 from forecast.schema import MissingColumnsError
@@ -139,6 +141,10 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     # Flexible load in queue risk and siting (#17 item 2).
     RankByError: (422, "invalid_rank_by"),
     InvalidCurtailmentError: (422, "invalid_curtailment"),
+    # Capacity plan (#19): a planned change the plan refuses.
+    InvalidPlannedChangeError: (422, "invalid_capacity_plan"),
+    ShortfallWindowError: (422, "invalid_window"),
+    ScenarioListError: (422, "invalid_scenario"),
 }
 # 503s that clear once the next issue is published: seconds a client waits before asking again.
 RETRY_AFTER_SECONDS = {NotPublishedError: 60, NotAvailableError: 3600, PathsNotPublishedError: 300}
@@ -156,6 +162,8 @@ def _domain_details(exc: Exception) -> Any:
     if isinstance(exc, TargetDateError):
         allowed = {"after": exc.earliest.isoformat(), "on_or_before": exc.latest.isoformat()}
         return [{"field": exc.field, "reason": str(exc), "allowed": allowed}]
+    if isinstance(exc, InvalidPlannedChangeError | ShortfallWindowError | ScenarioListError):
+        return [{"field": exc.field, "reason": exc.reason}]
     if isinstance(exc, RankByError | InvalidCurtailmentError):
         return [{"field": exc.field, "reason": str(exc)}]
     if isinstance(exc, UnknownQueueSourceError):

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from forecast.catalog import Region
+from pipelines.serving.localtime import with_local_time
 from pipelines.serving.published import PublishedForecasts, ServedForecast, serve_forecast
 from service.schemas.forecasts import ForecastOut, ForecastPoint, Target
 
@@ -64,12 +65,15 @@ class Rendered:
 
 
 def render(
-    served: ServedForecast, target: str, horizon: int, quantiles: Sequence[float], fmt: str
+    served: ServedForecast, target: str, horizon: int, quantiles: Sequence[float], fmt: str,
+    timezone: str | None = None,
 ) -> Rendered:
-    """The response bytes of a served forecast, as JSON (the ForecastOut schema) or CSV."""
+    """The response bytes of a served forecast, as JSON (the ForecastOut schema) or CSV. JSON points
+    carry `ts_local` in the region's `timezone` beside UTC; CSV keeps its columns."""
     if fmt == "csv":
         body = served.frame.write_csv().encode()
     else:
+        frame = with_local_time(served.frame, timezone)
         body = ForecastOut(
             region=served.region,
             target=Target(target),
@@ -79,7 +83,7 @@ def render(
             issued_at=served.issued_at,
             data_as_of=served.data_as_of,
             basis=served.basis,
-            points=[ForecastPoint(**row) for row in served.frame.iter_rows(named=True)],
+            points=[ForecastPoint(**row) for row in frame.iter_rows(named=True)],
         ).model_dump_json().encode()
     etag = '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
     last_modified = format_datetime(served.issued_at.astimezone(UTC), usegmt=True)
@@ -144,7 +148,7 @@ class ForecastResponses:
     ) -> Rendered:
         version = self._version
         served = serve_forecast(catalog, self.published, region, target, horizon, quantiles)
-        rendered = render(served, target, horizon, quantiles, fmt)
+        rendered = render(served, target, horizon, quantiles, fmt, catalog[region].timezone)
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.pop(next(iter(self._entries)))

@@ -190,7 +190,8 @@ def capacity_path(
     capacity: pl.DataFrame, region: str, future: list[date], additions: pl.DataFrame | None
 ) -> np.ndarray:
     """Capacity in effect at each month's start: stored values (planned future ones included),
-    carried forward, plus the cumulative sum of `additions` (`region, ts, value`) dated before it."""
+    carried forward, plus the cumulative sum of `additions` (`region, ts, value`; negative values
+    are retirements) dated on or before it."""
     own = capacity.filter(pl.col(S.REGION) == region).sort(S.TS)
     if own.height == 0:
         raise MissingSeriesError(region, "capacity")
@@ -202,7 +203,7 @@ def capacity_path(
         add = additions.filter(pl.col(S.REGION) == region)
         add_ts = add[S.TS].dt.date().to_numpy()
         for day, mw in zip(add_ts, add[S.VALUE].to_numpy(), strict=True):
-            out += np.where(np.array(future, dtype="datetime64[D]") > day, mw, 0.0)
+            out += np.where(np.array(future, dtype="datetime64[D]") >= day, mw, 0.0)
     return out
 
 

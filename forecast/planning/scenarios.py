@@ -13,6 +13,7 @@ Sources and reasoning for each default are in the field descriptions and in docs
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,6 +88,27 @@ class UnknownScenarioError(UserError, KeyError):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+class ScenarioListError(InvalidInputError):
+    """A list of scenarios to compare that is empty or names an unknown one (field `scenario`)."""
+
+    def __init__(self, reason: str) -> None:
+        self.field, self.reason = "scenario", reason
+        super().__init__(f"scenario: {reason}")
+
+
+def parse_scenarios(text: str | Sequence[str]) -> list[str]:
+    """'low,base,high' (or a list) -> the names in order, each once; one name answers as before."""
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    names = list(dict.fromkeys(p.strip() for p in parts if p.strip()))
+    if not names:
+        raise ScenarioListError(f"name at least one of {', '.join(SCENARIOS)}")
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        listed = ", ".join(map(repr, unknown))
+        raise ScenarioListError(f"unknown {listed}; choose from {', '.join(SCENARIOS)}")
+    return names
 
 
 def get_scenario(name: str) -> Scenario:

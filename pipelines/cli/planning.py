@@ -1,4 +1,4 @@
-"""`headroom risk` and `headroom siting`: queue risk of one request, and regions ranked for it."""
+"""`headroom risk`, `siting` and `capacity`: queue risk, regions ranked, planned capacity changes."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from pipelines.config.settings import get_settings
 
 if TYPE_CHECKING:  # the model stack loads only when a command runs (`headroom --help` stays fast)
     from forecast.planning.flexible import FlexibleRequest, HeadroomAtTarget
+    from pipelines.planning.compare import QueueRiskComparison
 
 
-def _date(text: str) -> date:
+def _date(text: str, option: str = "--by") -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInputError(f"--by must be a date as YYYY-MM-DD, got {text!r}") from None
+        raise InvalidInputError(f"{option} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _flexible(flexible: bool, curtailment_pct: float) -> FlexibleRequest | None:
@@ -50,7 +51,9 @@ def risk(
     region: str = typer.Argument(..., help="Region id, e.g. us-nova."),
     mw: float = typer.Option(..., "--mw", min=0.001, help="Requested MW."),
     by: str = typer.Option(..., "--by", help="Target date for being energized, YYYY-MM-DD."),
-    scenario: str = typer.Option("base", help="AI-demand scenario: low, base or high."),
+    scenario: str = typer.Option(
+        "base", help="AI-demand scenario low, base or high (low,base,high compares)."
+    ),
     as_of: str = typer.Option(
         None, "--as-of", help="Replay the queue as of this date (default: latest data)."
     ),
@@ -68,25 +71,22 @@ def risk(
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
-    """Probability that a request of MW in REGION is served (connected, with headroom) from the date."""
-    from pipelines.planning.answers import run_queue_risk
+    """Probability that a request of MW in REGION is served (connected, with headroom) from the date;
+    `--scenario low,base,high` compares scenarios side by side."""
+    from pipelines.planning.compare import QueueRiskComparison, run_queue_risk_scenarios
     from pipelines.store import open_store
 
     settings = get_settings()
-    result = run_queue_risk(
-        open_store(settings),
-        settings,
-        region,
-        mw,
-        _date(by),
-        _date(as_of) if as_of else None,
-        scenario,
-        hold_months,
-        queue_source or None,
-        _flexible(flexible, curtailment_pct),
+    result = run_queue_risk_scenarios(
+        open_store(settings), settings, region, mw, _date(by), scenario,
+        as_of=_date(as_of, "--as-of") if as_of else None, hold_months=hold_months,
+        queue_sources=queue_source or None, flexible=_flexible(flexible, curtailment_pct),
     )
     if fmt is Format.json:
         print(result.model_dump_json(indent=1))
+        return
+    if isinstance(result, QueueRiskComparison):
+        _print_comparison(result, mw, by)
         return
     w = result.wait_days
     years = {k: None if v is None else round(v / 365.25, 1) for k, v in w.model_dump().items()}
@@ -122,6 +122,26 @@ def risk(
     for driver in result.drivers:
         console.print(f"- {driver}", markup=False, highlight=False)
     _print_provenance(result.provenance, result.warnings)
+
+
+def _print_comparison(result: QueueRiskComparison, mw: float, by: str) -> None:
+    """One column per scenario: the served probability, its two parts, the risk and the shortfall."""
+    blocks = result.by_scenario
+    measures = {
+        "p_energized_by_target": lambda r: f"{r.p_energized_by_target:.0%}",
+        "p_connected_by_target": lambda r: f"{r.p_connected_by_target:.0%}",
+        "p_headroom_holds": lambda r: f"{r.p_headroom_holds_given_connected:.0%}",
+        "risk": lambda r: r.risk,
+        "headroom_shortfall_probability": lambda r: f"{r.headroom_shortfall_probability:.0%}",
+    }
+    by_name = {n: [f(blocks[n]) for f in measures.values()] for n in result.scenarios}
+    frame = pl.DataFrame({"measure": list(measures), **by_name})
+    first = blocks[result.scenarios[0]]
+    print_frame(
+        frame, Format.table, title=f"Queue risk by scenario: {mw:g} MW in {result.region} by {by}",
+        meta={"model_version": first.model_version, "data_as_of": first.data_as_of.isoformat()},
+    )
+    _print_provenance(first.provenance, first.warnings)
 
 
 def _print_provenance(provenance: list, warnings: list[str]) -> None:
@@ -214,7 +234,56 @@ def _flex_columns(at: HeadroomAtTarget | None) -> dict[str, str]:
             "flex MW p50": f"{at.flexible.headroom_mw.p50:,.0f}",
             "p_energized flex": f"{at.flexible.p_energized:.0%}"}
 
+capacity_app = typer.Typer(
+    help="Planned capacity additions (MW > 0) and retirements (MW < 0) the outlook includes.",
+    no_args_is_help=True,
+)
+
+
+
+
+@capacity_app.command("add")
+def add(
+    region: str = typer.Argument(..., help="Region id, e.g. us-nova."),
+    mw: float = typer.Option(..., "--mw", help="MW of firm capacity: positive adds, negative retires."),
+    start: str = typer.Option(..., "--from", help="Date it takes effect, YYYY-MM-DD."),
+    note: str = typer.Option(None, "--note", help="Free text: the project, where the figure is from."),
+) -> None:
+    """Record a planned addition or retirement; the region's outlook, risk and siting include it."""
+    from pipelines.planning.capacity_plan import add_planned_change
+    from pipelines.store import open_store
+
+    settings = get_settings()
+    change = add_planned_change(open_store(settings), settings, region, mw, _date(start, "--from"), note)
+    kind = "addition" if change.mw > 0 else "retirement"
+    console.print(
+        f"recorded {kind} {change.id}: {change.mw:+,.1f} MW in {region} from {change.from_date}",
+        markup=False, highlight=False,
+    )
+
+
+@capacity_app.command("list")
+def list_(
+    region: str = typer.Option(None, "--region", help="Only this region."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Planned capacity changes, by region and date."""
+    from pipelines.planning.capacity_plan import list_planned_changes, region_plan
+    from pipelines.store import open_store
+
+    settings = get_settings()
+    store = open_store(settings)
+    changes = region_plan(store, settings, region) if region else list_planned_changes(store)
+    columns = ["id", "region", "mw", "from_date", "note", "added_at"]
+    frame = pl.DataFrame([c.model_dump() for c in changes]) if changes else pl.DataFrame(
+        schema={c: pl.String for c in columns}
+    )
+    print_frame(frame.select(columns), fmt, title="Planned capacity changes (MW)")
+    if not changes and fmt is Format.table:
+        console.print("no planned changes recorded; add one with `headroom capacity add`", markup=False)
+
 
 def register(app: typer.Typer) -> None:
     app.command()(risk)
     app.command()(siting)
+    app.add_typer(capacity_app, name="capacity")

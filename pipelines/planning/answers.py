@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from threading import Lock
 
 import polars as pl
 
@@ -27,7 +28,12 @@ from forecast.planning.survival import (
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.planning.flexible import with_flexible
-from pipelines.planning.provenance import provenance_warnings, queue_as_of_expr, region_provenance
+from pipelines.planning.provenance import (
+    plan_provenance,
+    provenance_warnings,
+    queue_as_of_expr,
+    region_provenance,
+)
 from pipelines.planning.simulation import Simulation, simulate
 from pipelines.store import Store
 
@@ -75,6 +81,11 @@ def _meta(store: Store, settings: Settings, region: str, sim: Simulation, inputs
             f"The peak-load trend ({growth.fitted_per_year:+.1%}/yr fitted) reached the "
             f"+/-{growth.bound_per_year:.0%}/yr bound in {growth.share_of_samples_at_bound:.0%} of samples."
         )
+    if sim.planned:
+        inputs = {**inputs, "capacity_plan": [
+            c.model_dump(mode="json", include={"id", "mw", "from_date", "note"}) for c in sim.planned
+        ]}
+        entries = [*entries, plan_provenance(sim.planned)]
     return {
         "issued_at": sim.issued_at,
         "inputs": inputs,
@@ -116,8 +127,30 @@ def censored_by_source(requests: pl.DataFrame, as_of: date | None) -> tuple[pl.D
     return pl.concat(frames).sort(S.REGION, "request_id"), max(dates)
 
 
+_COX: dict[tuple, QueueCox] = {}  # fitted queue models by (store, queue version, as_of, sources)
+_COX_LOCK = Lock()
+
+
 def _queue_model(store: Store, as_of: date | None, sources: Sequence[str] | None = None) -> QueueCox:
-    requests = store.read("queue_requests")
+    """The queue model fitted on the store's queue records, fitted once per queue-table version
+    (a fitted QueueCox is only read, so scenarios compared in one call and repeats share it)."""
+    version = store.version("queue_requests")
+    key = (store.root, version, as_of, tuple(sorted(sources or ())))
+    with _COX_LOCK:
+        if key in _COX:
+            return _COX[key]
+    cox = _fit_queue_model(store, version, as_of, sources)
+    with _COX_LOCK:
+        if len(_COX) >= 16:
+            _COX.pop(next(iter(_COX)))
+        _COX[key] = cox
+    return cox
+
+
+def _fit_queue_model(
+    store: Store, version: int | None, as_of: date | None, sources: Sequence[str] | None
+) -> QueueCox:
+    requests = store.read("queue_requests", version)
     if sources:
         known = set(requests[S.SOURCE].unique().to_list())
         unknown = sorted(set(sources) - known)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from forecast import schema as S
+from forecast.planning.capacity_plan import PlannedChange
 from forecast.planning.provenance import QUEUE, Provenance, mixes_real_and_synthetic, summarise
 from pipelines.store import Store
 
@@ -73,3 +74,14 @@ def provenance_warnings(entries: list[Provenance]) -> list[str]:
     if missing:
         notes.append(f"No data for: {', '.join(missing)}.")
     return notes
+
+
+PLAN = "capacity_plan"
+
+
+def plan_provenance(planned: Sequence[PlannedChange]) -> Provenance:
+    """The region's planned capacity changes as one input: entered by a planner, as of the latest entry."""
+    return Provenance(
+        series=PLAN, source="planner", synthetic=False,
+        as_of=max(c.added_at for c in planned).date(), rows=len(planned),
+    )

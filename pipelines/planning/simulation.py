@@ -1,4 +1,4 @@
-"""One outlook simulation per data version, region, scenario and as-of date, shared by every answer.
+"""One outlook simulation per data and plan version, region, scenario and as-of date, shared by all answers.
 
 The outlook, queue risk and siting all read the same `MAX_MONTHS` simulation, so a month answers
 the same whatever number of months was asked, and an answer's `issued_at` is when that simulation
@@ -14,8 +14,10 @@ from threading import Lock
 
 from forecast import schema as S
 from forecast.errors import UserError
+from forecast.planning.capacity_plan import PlannedChange, additions_frame
 from forecast.planning.outlook import MAX_MONTHS, OutlookParams, OutlookResult, monthly_outlook
 from pipelines.config.settings import Settings
+from pipelines.planning.capacity_plan import list_planned_changes, plan_version
 from pipelines.store import Store, load_series
 
 CACHE_SIZE = 64
@@ -39,6 +41,7 @@ class Simulation:
     issued_at: datetime
     data_version: int | None
     as_of: date
+    planned: tuple[PlannedChange, ...] = ()
 
 
 _CACHE: OrderedDict[tuple, Simulation] = OrderedDict()
@@ -62,7 +65,8 @@ def simulate(
 ) -> Simulation:
     """The cached simulation, made now if the data version, scenario or as-of date is new."""
     version = store.version("observations")
-    key = (store.root, version, region, scenario, as_of, settings.n_samples, settings.seed)
+    plan = plan_version(store)
+    key = (store.root, version, plan, region, scenario, as_of, settings.n_samples, settings.seed)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -71,6 +75,7 @@ def simulate(
     if series[S.GRID_LOAD].height == 0:
         raise NoGridLoadError(region)
     start = as_of or series[S.GRID_LOAD][S.TS].max().date()
+    planned = tuple(list_planned_changes(store, region, plan))  # the plan as of the key's version
     result = monthly_outlook(
         series[S.GRID_LOAD],
         series[S.AI_DEMAND],
@@ -80,8 +85,9 @@ def simulate(
         MAX_MONTHS,
         scenario,
         OutlookParams(n_samples=settings.n_samples, seed=settings.seed),
+        additions=additions_frame(list(planned)),
     )
-    made = Simulation(result, datetime.now(UTC).replace(microsecond=0), version, start)
+    made = Simulation(result, datetime.now(UTC).replace(microsecond=0), version, start, planned)
     with _LOCK:
         _CACHE[key] = made
         while len(_CACHE) > CACHE_SIZE:

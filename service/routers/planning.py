@@ -6,11 +6,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from forecast.planning.flexible import FlexibleRequest
-from pipelines.planning.answers import run_queue_risk, run_siting
+from pipelines.planning.answers import run_siting
+from pipelines.planning.compare import QueueRiskComparison, run_queue_risk_scenarios
 from service.deps import SettingsDep, StoreDep
 from service.errors import ErrorBody
 from service.revalidation import NOT_MODIFIED, json_answer
-from service.schemas.planning import QueueRiskIn, QueueRiskOut, SitingIn, SitingOut
+from service.schemas.planning import (
+    QueueRiskComparisonOut,
+    QueueRiskIn,
+    QueueRiskOut,
+    SitingIn,
+    SitingOut,
+)
 
 router = APIRouter(prefix="/v1", tags=["planning"])
 ERRORS = {
@@ -24,27 +31,30 @@ ERRORS = {
 
 @router.post(
     "/queue-risk",
-    response_model=QueueRiskOut,
+    response_model=QueueRiskOut | QueueRiskComparisonOut,
     summary="Probability that X MW in a region is in service, with headroom that holds, at a date",
     description="`p_energized_by_target` = P(connected by the target) x P(headroom >= MW in the "
     "target month and the `hold_months` after it). The answer echoes its inputs and names each "
-    "input series' source; `ETag` allows revalidation (304 on a matching `If-None-Match`).",
+    "input series' source; `ETag` allows revalidation (304 on a matching `If-None-Match`). With "
+    "`scenarios` (e.g. `[\"low\", \"base\", \"high\"]`) one block per scenario in `by_scenario`.",
     responses=ERRORS,
 )
 def queue_risk(request: Request, body: QueueRiskIn, store: StoreDep, settings: SettingsDep) -> Response:
-    result = run_queue_risk(
+    scenarios = [s.value for s in body.scenarios] if body.scenarios else [body.scenario.value]
+    result = run_queue_risk_scenarios(
         store,
         settings,
         body.region,
         body.mw,
         body.target_date,
+        scenarios,
         as_of=body.as_of,
-        scenario=body.scenario.value,
         hold_months=body.hold_months,
         queue_sources=body.queue_sources,
         flexible=FlexibleRequest(body.curtailment_pct) if body.flexible else None,
     )
-    return json_answer(request, QueueRiskOut.model_validate(result, from_attributes=True))
+    shape = QueueRiskComparisonOut if isinstance(result, QueueRiskComparison) else QueueRiskOut
+    return json_answer(request, shape.model_validate(result, from_attributes=True))
 
 
 @router.post(

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from forecast.planning.outlook import MAX_MONTHS
 from forecast.planning.queue_risk import RiskParams
-from pipelines.planning.answers import run_outlook
+from pipelines.planning.compare import OutlookComparison, run_outlook_scenarios
 from pipelines.planning.provenance import provenance_by_region
 from pipelines.serving.published import parse_quantiles
 from pipelines.serving.views import region_views
@@ -18,7 +18,7 @@ from service.deps import CatalogDep, ResponsesDep, SettingsDep, StoreDep
 from service.errors import ErrorBody
 from service.revalidation import NOT_MODIFIED, json_answer
 from service.schemas.forecasts import ForecastOut, RegionOut, RegionsOut, Target
-from service.schemas.planning import OutlookHorizonOut, OutlookOut, ScenarioName
+from service.schemas.planning import OutlookComparisonOut, OutlookHorizonOut, OutlookOut, ScenarioName
 
 router = APIRouter(prefix="/v1", tags=["regions"])
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}}
@@ -86,7 +86,7 @@ async def region_forecast(
 
 @router.get(
     "/regions/{region}/outlook",
-    response_model=OutlookOut,
+    response_model=OutlookOut | OutlookComparisonOut,
     summary="Monthly outlook of peak load, capacity, AI demand and headroom, up to 60 months",
     description="The first `months` months of the region's one simulation per data version and "
     "scenario (a month answers the same whatever `months` is). `ETag` allows revalidation.",
@@ -98,7 +98,12 @@ def region_outlook(
     store: StoreDep,
     settings: SettingsDep,
     months: Annotated[int, Query(ge=1, le=60, description="Months ahead, at most 60.")] = 60,
-    scenario: ScenarioName = ScenarioName.base,
+    scenario: Annotated[
+        str,
+        Query(max_length=40, description="AI-demand scenario low, base or high; several comma-separated "
+              "(low,base,high) compare them, one block each in `by_scenario`."),
+    ] = ScenarioName.base.value,
 ) -> Response:
-    result = run_outlook(store, settings, region, months, scenario.value)
-    return json_answer(request, OutlookOut.model_validate(result, from_attributes=True))
+    result = run_outlook_scenarios(store, settings, region, months, scenario)
+    shape = OutlookComparisonOut if isinstance(result, OutlookComparison) else OutlookOut
+    return json_answer(request, shape.model_validate(result, from_attributes=True))

@@ -108,6 +108,10 @@ class ForecastPoint(BaseModel):
     """One quantile of one hour, in MW."""
 
     ts: datetime = Field(examples=["2026-11-29T14:00:00Z"])
+    ts_local: str | None = Field(
+        None, examples=["2026-11-29T09:00:00-05:00"],
+        description="The same hour in the region's local time (catalog timezone), ISO 8601 with offset.",
+    )
     quantile: float = Field(examples=[0.5])
     value: float = Field(examples=[12064.0])
 
@@ -129,9 +133,12 @@ class ForecastOut(BaseModel):
                     "data_as_of": "2026-11-29T13:00:00Z",
                     "basis": "capacity_series",
                     "points": [
-                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.1, "value": 10387.9},
-                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.5, "value": 12064.0},
-                        {"ts": "2026-11-29T14:00:00Z", "quantile": 0.9, "value": 13460.0},
+                        {"ts": "2026-11-29T14:00:00Z", "ts_local": "2026-11-29T09:00:00-05:00",
+                         "quantile": 0.1, "value": 10387.9},
+                        {"ts": "2026-11-29T14:00:00Z", "ts_local": "2026-11-29T09:00:00-05:00",
+                         "quantile": 0.5, "value": 12064.0},
+                        {"ts": "2026-11-29T14:00:00Z", "ts_local": "2026-11-29T09:00:00-05:00",
+                         "quantile": 0.9, "value": 13460.0},
                     ],
                 }
             ]
@@ -153,3 +160,29 @@ class ForecastOut(BaseModel):
         "it has none. Absent for grid_load and ai_demand.",
     )
     points: list[ForecastPoint]
+
+
+class MinHeadroomOut(BaseModel):
+    """P10/P50/P90 over the paths of the window's lowest hourly headroom, MW."""
+
+    p10: float = Field(examples=[850.0])
+    p50: float = Field(examples=[1420.0])
+    p90: float = Field(examples=[1990.0])
+
+
+class ShortfallOut(BaseModel):
+    """P(minimum hourly headroom < below_mw) over a window of the latest published issue (#19)."""
+
+    region: str = Field(examples=["us-nova"])
+    below_mw: float = Field(examples=[500.0])
+    start: datetime = Field(examples=["2026-11-29T14:00:00Z"], description="First hour counted (UTC).")
+    end: datetime = Field(examples=["2026-12-01T13:00:00Z"], description="Last hour counted (UTC).")
+    hours: int = Field(examples=[48])
+    samples: int = Field(examples=[200], description="Joint sample paths the probability is counted over.")
+    probability: float = Field(
+        examples=[0.12],
+        description="Share of joint hourly headroom paths whose lowest hour in the window is below below_mw.",
+    )
+    min_headroom_mw: MinHeadroomOut
+    issued_at: datetime = Field(examples=["2026-11-29T13:00:05Z"])
+    model_version: str = Field(examples=["lightgbm-d3-20261129T130000Z"])

@@ -128,6 +128,11 @@ class QueueRiskIn(BaseModel):
     curtailment_pct: float = Field(
         1.0, gt=0, lt=100, description="With flexible: share of the load's energy it accepts to lose, %."
     )
+    scenarios: list[ScenarioName] | None = Field(
+        None, min_length=1, max_length=3, examples=[["low", "base", "high"]],
+        description="Compare these scenarios in one call (overrides `scenario`): one block each in "
+        "`by_scenario`; a single one answers in the usual shape.",
+    )
 
 
 class WaitDaysOut(BaseModel):
@@ -261,3 +266,25 @@ class SitingOut(AnswerMetaOut):
     rank_by: str = Field("firm", examples=["firm"])
     ranking: list[SitingChoice]
     skipped: list[str] = Field(examples=[[]], description="Regions not assessed, with the reason.")
+
+
+class OutlookComparisonOut(BaseModel):
+    """The outlook under each scenario asked (`?scenario=low,base,high`), one block each."""
+
+    region: str = Field(examples=["us-nova"])
+    scenarios: list[ScenarioName] = Field(examples=[["low", "base", "high"]])
+    by_scenario: dict[str, OutlookOut] = Field(
+        examples=[{"low": {"scenario": "low", "rows": []}, "high": {"scenario": "high", "rows": []}}],
+        description="Each scenario's outlook, exactly as `?scenario=<name>` answers it (abridged here).",
+    )
+
+
+class QueueRiskComparisonOut(BaseModel):
+    """Queue risk under each scenario asked (`"scenarios": [...]`), one block each."""
+
+    region: str = Field(examples=["us-nova"])
+    scenarios: list[ScenarioName] = Field(examples=[["low", "base", "high"]])
+    by_scenario: dict[str, QueueRiskOut] = Field(
+        examples=[{"low": {"p_energized_by_target": 0.41}, "high": {"p_energized_by_target": 0.27}}],
+        description="Each scenario's answer, exactly as `\"scenario\": <name>` gives it (abridged here).",
+    )
