@@ -4,6 +4,7 @@ import shutil
 from datetime import date
 
 import pytest
+from tests.pipelines.test_planning import NOW
 from typer.testing import CliRunner
 
 from forecast.catalog import UnknownRegionError
@@ -14,7 +15,6 @@ from pipelines.demo import run_demo
 from pipelines.planning import answers as P
 from pipelines.planning.capacity_plan import add_planned_change, list_planned_changes
 from pipelines.store import Store
-from tests.pipelines.test_planning import NOW
 
 
 @pytest.fixture(scope="module")
