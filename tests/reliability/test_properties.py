@@ -1,8 +1,8 @@
 """Invariants, with hypothesis, through the doors people use: the records API, the published table, HTTP.
 
 Already covered elsewhere and not repeated: the accounting of a CSV file
-(tests/pipelines/ingest/test_ingest.py), queue probabilities of the pure model (tests/forecast/planning/test_plan_queue_risk.py) and
-headroom sample by sample (tests/forecast/test_headroom_paths.py).
+(tests/pipelines/ingest/test_ingest.py), queue probabilities of the pure model
+(tests/forecast/planning/test_plan_queue_risk.py) and headroom sample by sample (tests/forecast/test_headroom_paths.py).
 """
 
 from __future__ import annotations
