@@ -2,7 +2,8 @@
 
 Already covered elsewhere and not repeated: the accounting of a CSV file
 (tests/pipelines/ingest/test_ingest.py), queue probabilities of the pure model
-(tests/forecast/planning/test_plan_queue_risk.py) and headroom sample by sample (tests/forecast/test_headroom_paths.py).
+(tests/forecast/planning/test_plan_queue_risk.py) and headroom sample by sample
+(tests/forecast/test_headroom_paths.py).
 """
 
 from __future__ import annotations
