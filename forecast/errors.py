@@ -10,6 +10,12 @@ class UserError(Exception):
 class InvalidInputError(UserError, ValueError):
     """A value given by the user that is malformed or out of its allowed range (naming the field)."""
 
+    field: str | None = None
+    allowed: dict | None = None
+
     def __init__(self, message: str, field: str | None = None, allowed: dict | None = None) -> None:
         super().__init__(message)
-        self.field, self.allowed = field, allowed
+        if field is not None:  # subclasses may set their own before calling this
+            self.field = field
+        if allowed is not None:
+            self.allowed = allowed

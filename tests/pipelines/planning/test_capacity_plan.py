@@ -4,7 +4,7 @@ import shutil
 from datetime import date
 
 import pytest
-from tests.pipelines.test_planning import NOW
+from tests.pipelines.planning.test_planning import NOW
 from typer.testing import CliRunner
 
 from forecast.catalog import UnknownRegionError
