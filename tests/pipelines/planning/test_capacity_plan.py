@@ -4,7 +4,6 @@ import shutil
 from datetime import date
 
 import pytest
-from tests.pipelines.planning.test_planning import NOW
 from typer.testing import CliRunner
 
 from forecast.catalog import UnknownRegionError
@@ -15,6 +14,7 @@ from pipelines.demo import run_demo
 from pipelines.planning import answers as P
 from pipelines.planning.capacity_plan import add_planned_change, list_planned_changes
 from pipelines.store import Store
+from tests.pipelines.planning.test_planning import NOW
 
 
 @pytest.fixture(scope="module")
