@@ -54,7 +54,7 @@ def _frame(region: str, origins: pl.DataFrame, points: np.ndarray) -> pl.DataFra
 class MSTLParams:
     """MSTL decomposition (daily and weekly) with damped-trend ETS on the seasonally adjusted rest."""
 
-    window_hours: int = field(default=24 * 7 * 6, metadata={"description": "Recent hours used (6 weeks)."})
+    window_hours: int = field(default=24 * 7 * 12, metadata={"description": "Recent hours used (12 weeks)."})
     periods: tuple[int, ...] = field(default=(24, 168), metadata={"description": "Seasonal periods, hours."})
     iterate: int = field(default=1, metadata={"description": "MSTL refinement passes (1 is fast)."})
     # 0, as R's and statsforecast's mstl: a local line (statsmodels' default 1) swings at the
