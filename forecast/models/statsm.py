@@ -54,9 +54,14 @@ def _frame(region: str, origins: pl.DataFrame, points: np.ndarray) -> pl.DataFra
 class MSTLParams:
     """MSTL decomposition (daily and weekly) with damped-trend ETS on the seasonally adjusted rest."""
 
-    window_hours: int = field(default=24 * 7 * 6, metadata={"description": "Recent hours used (6 weeks)."})
+    window_hours: int = field(default=24 * 7 * 12, metadata={"description": "Recent hours used (12 weeks)."})
     periods: tuple[int, ...] = field(default=(24, 168), metadata={"description": "Seasonal periods, hours."})
     iterate: int = field(default=1, metadata={"description": "MSTL refinement passes (1 is fast)."})
+    # 0, as R's and statsforecast's mstl: a local line (statsmodels' default 1) swings at the
+    # series' end, and the forecast repeats exactly that last period (validation: docs/forecasting.md).
+    seasonal_deg: int = field(
+        default=0, metadata={"description": "Degree of the seasonal LOESS (0: local mean, 1: local line)."}
+    )
 
 
 class MSTLETS(CalibratedModel):
@@ -75,7 +80,10 @@ class MSTLETS(CalibratedModel):
             return y, []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = MSTL(y, periods=periods, iterate=self.params.iterate).fit()
+            res = MSTL(
+                y, periods=periods, iterate=self.params.iterate,
+                stl_kwargs={"seasonal_deg": self.params.seasonal_deg},
+            ).fit()
         seasonal = np.asarray(res.seasonal).reshape(len(y), -1)
         return y - seasonal.sum(axis=1), [(p, seasonal[:, i]) for i, p in enumerate(periods)]
 

@@ -1,0 +1,124 @@
+"""Scores and markdown tables of the accuracy benchmark: MASE, coverage, pinball, ratio to best peer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+from peers import PEERS
+
+from forecast import schema as S
+from forecast.evaluation import fold_metrics, seasonal_naive_scale, summarize
+
+SEASON = 24
+SCALE_HOURS = 24 * 365  # the MASE yardstick: seasonal-naive MAE over the year before each origin
+COLUMNS = ("mase", "pinball", "coverage_80", "coverage_95")
+OURS = "default"
+
+
+def scales(data: pl.DataFrame, cutoffs: pl.DataFrame, hours: int = SCALE_HOURS) -> pl.DataFrame:
+    """`region, cutoff, scale`: in-sample seasonal-naive MAE over the `hours` before each cutoff."""
+    out = []
+    parts = {r: p for (r,), p in data.drop_nulls(S.VALUE).group_by(S.REGION)}
+    for region, cutoff in cutoffs.select(S.REGION, S.CUTOFF).unique().iter_rows():
+        part = parts[region].filter(
+            (pl.col(S.TS) <= cutoff) & (pl.col(S.TS) > cutoff - timedelta(hours=hours))
+        )
+        # on the hourly grid, so y(t - 24) is the value a day earlier even across gaps
+        grid = (
+            part.select(S.REGION, S.TS)
+            .upsample(S.TS, every="1h")
+            .with_columns(pl.lit(region).alias(S.REGION))
+        )
+        grid = grid.join(part, on=[S.REGION, S.TS], how="left").rename({S.VALUE: "y"})
+        out.append(
+            seasonal_naive_scale(grid, SEASON).with_columns(pl.lit(cutoff).cast(S.UTC_TS).alias(S.CUTOFF))
+        )
+    return pl.concat(out)
+
+
+def per_fold(preds: pl.DataFrame, scale: pl.DataFrame, horizons) -> pl.DataFrame:
+    """Fold metrics per `h, model, region, cutoff` for each scored horizon (its first h hours)."""
+    stepped = preds.with_columns((pl.col(S.TS) - pl.col(S.CUTOFF)).dt.total_hours().alias("_step"))
+    out = []
+    for h in horizons:
+        part = stepped.filter(pl.col("_step") <= h).drop("_step")
+        out.append(
+            fold_metrics(part, scale, by=(S.MODEL, S.REGION, S.CUTOFF)).with_columns(pl.lit(h).alias("h"))
+        )
+    return pl.concat(out)
+
+
+def overall(folds: pl.DataFrame) -> pl.DataFrame:
+    """Per model: mean over region-folds, and the MASE ratio to the best peer overall."""
+    table = summarize(folds, by=(S.MODEL,)).select(S.MODEL, *COLUMNS, "folds").sort("mase")
+    peers = table.filter(pl.col(S.MODEL).is_in(PEERS))
+    best = peers["mase"].min() if peers.height else None
+    return table.with_columns(
+        (pl.col("mase") / best).alias("ratio_best_peer") if best else pl.lit(None).alias("ratio_best_peer")
+    )
+
+
+def per_series(folds: pl.DataFrame, model: str = OURS) -> pl.DataFrame:
+    """Per series: `model`'s scores, the best peer there and the MASE ratio to it."""
+    means = summarize(folds, by=(S.REGION, S.MODEL))
+    ours = means.filter(pl.col(S.MODEL) == model).select(S.REGION, *COLUMNS, "folds")
+    best = (
+        means.filter(pl.col(S.MODEL).is_in(PEERS))
+        .sort("mase")
+        .group_by(S.REGION, maintain_order=True)
+        .first()
+        .select(
+            S.REGION,
+            pl.col(S.MODEL).alias("best_peer"),
+            pl.col("mase").alias("peer_mase"),
+            pl.col("pinball").alias("peer_pinball"),
+        )
+    )
+    return (
+        ours.join(best, on=S.REGION, how="left")
+        .with_columns(
+            (pl.col("mase") / pl.col("peer_mase")).alias("ratio_best_peer"),
+            (pl.col("pinball") / pl.col("peer_pinball")).alias("pinball_ratio"),
+        )
+        .sort(S.REGION)
+    )
+
+
+def mase_matrix(folds: pl.DataFrame) -> pl.DataFrame:
+    """MASE per series (rows) and model (columns)."""
+    means = summarize(folds, by=(S.REGION, S.MODEL))
+    return means.pivot(on=S.MODEL, index=S.REGION, values="mase").sort(S.REGION)
+
+
+def markdown(frame: pl.DataFrame, digits: int = 3) -> str:
+    """A GitHub markdown table of `frame` (floats rounded)."""
+
+    def cell(v: object) -> str:
+        if v is None:
+            return "-"
+        if isinstance(v, float):
+            return f"{v:.{digits}f}" if abs(v) < 1000 else f"{v:.0f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join(lines)
+
+
+def goals(table: pl.DataFrame) -> str:
+    """One line: the default against the goals (MASE <= 0.90 x best peer; coverage 77-83 / 93-97)."""
+    row = table.filter(pl.col(S.MODEL) == OURS)
+    if not row.height:
+        return "(no default rows)"
+    r = row.row(0, named=True)
+    ratio = r["ratio_best_peer"]
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    return (
+        f"default: MASE ratio to best peer {ratio:.3f} ({mark(ratio <= 0.90)}, goal <= 0.90); "
+        f"coverage 80 % {r['coverage_80']:.1f} ({mark(77 <= r['coverage_80'] <= 83)}, goal 77-83); "
+        f"coverage 95 % {r['coverage_95']:.1f} ({mark(93 <= r['coverage_95'] <= 97)}, goal 93-97)"
+    )

@@ -1,0 +1,97 @@
+"""Speed of the default forecaster against mlforecast: 200 synthetic regions x 1 year, fit + predict.
+
+Moved here from bench/accuracy.py (its `--only speed`); the synthetic regions come from
+pipelines.demo.synthetic. Needs the bench extra (mlforecast, psutil).
+
+    nice -n 15 .venv/bin/python bench/speed.py --regions 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from peers import nixtla  # noqa: E402
+
+from forecast import schema as S  # noqa: E402
+from forecast.selection import SelectionParams, fit_default  # noqa: E402
+
+H, SEASON = 24, 24
+QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
+
+
+def selection(candidates) -> SelectionParams:
+    return SelectionParams(candidates=candidates)
+
+
+def mlforecast_model():
+    """mlforecast as a competent user sets it up for hourly load: recursive, lags 1-24 and 168."""
+    import lightgbm as lgb
+    from mlforecast import MLForecast
+    from mlforecast.lag_transforms import RollingMean, RollingStd
+
+    model = lgb.LGBMRegressor(n_estimators=300, learning_rate=0.05, num_leaves=31, verbose=-1, n_jobs=2)
+    return MLForecast(
+        models={"mlforecast_lgbm": model}, freq="1h",
+        lags=[1, 2, 3, 24, 48, 168],
+        lag_transforms={1: [RollingMean(24), RollingStd(24)], 24: [RollingMean(168)]},
+        date_features=["hour", "weekday", "month"]  # polars names: frames are polars, num_threads=2,
+    )
+
+
+
+def speed(n_regions: int, candidates) -> None:
+    import psutil
+
+    from pipelines.demo import synthetic as syn
+
+    end = datetime(2026, 6, 1, tzinfo=UTC)
+    ts = syn.hourly_index(end, 365)
+    rng = np.random.default_rng(11)
+    frames, cal, tz = [], {}, {}
+    for i in range(1, n_regions + 1):
+        region, params = syn.synthetic_region(i, rng)
+        frames.append(pl.DataFrame({S.REGION: region.id, S.TS: ts,
+                                    S.VALUE: syn.synthetic_load(region, ts, end, params, i)}))
+        cal[region.id], tz[region.id] = region.holidays, region.timezone
+    data = pl.concat(frames)
+    print(f"\n### speed: {n_regions} regions x {ts.len()} hours = {data.height} rows", flush=True)
+    proc = psutil.Process()
+    t0 = time.perf_counter()
+    model, _ = fit_default(data, cal, tz, horizon=H, season=SEASON, params=selection(candidates))
+    t_fit = time.perf_counter() - t0
+    model.predict(H, QUANTILES)
+    t_ours = time.perf_counter() - t0
+    print(f"  ours ({','.join(candidates)}): fit {t_fit:.1f}s, fit+predict {t_ours:.1f}s, "
+          f"rss {proc.memory_info().rss / 1e9:.2f} GB", flush=True)
+    from mlforecast.utils import PredictionIntervals
+
+    t0 = time.perf_counter()
+    mlf = mlforecast_model().fit(nixtla(data), prediction_intervals=PredictionIntervals(n_windows=4, h=H))
+    mlf.predict(H, level=[80, 95])
+    t_mlf = time.perf_counter() - t0
+    print(f"  mlforecast LightGBM + conformal intervals: fit+predict {t_mlf:.1f}s")
+    print(f"  goal: <= 60 s and no slower than mlforecast -> ours {t_ours:.1f}s vs {t_mlf:.1f}s")
+
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, default=200)
+    parser.add_argument("--candidates", default="seasonal_naive,lightgbm,ensemble")
+    args = parser.parse_args()
+    speed(args.regions, tuple(args.candidates.split(",")))
+
+
+if __name__ == "__main__":
+    main()

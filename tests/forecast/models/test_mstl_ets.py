@@ -1,0 +1,39 @@
+"""mstl_ets: the seasonal pattern it repeats forward is the series' pattern, not its last day's noise."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+from forecast import schema as S
+from forecast.models.calibrated import CalibrationParams
+from forecast.models.statsm import MSTLETS
+
+CAL = CalibrationParams(max_horizon=24, origins=4, stride=24, min_train=24 * 7 * 3)
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+HOURS, NOISE = 24 * 7 * 8, 20.0
+
+
+def shape(t: np.ndarray) -> np.ndarray:
+    return 1000 * (1 + 0.1 * np.sin(2 * np.pi * t / 24) + 0.05 * np.sin(2 * np.pi * t / 168))
+
+
+def noisy(seed: int) -> pl.DataFrame:
+    t = np.arange(HOURS)
+    value = shape(t) + np.random.default_rng(seed).normal(0, NOISE, HOURS)
+    ts = [T0 + timedelta(hours=int(h)) for h in t]
+    return pl.DataFrame({S.REGION: "a", S.TS: ts, S.VALUE: value}).with_columns(pl.col(S.TS).cast(S.UTC_TS))
+
+
+def test_mstl_ets__day_ahead_follows_the_pattern_not_the_last_days_noise():
+    # Eight weeks of a fixed daily and weekly shape plus white noise: the next day's forecast should
+    # miss the shape by well under one noise sd. A seasonal LOESS of degree 1 (a local line, as
+    # statsmodels' MSTL fits by default) extrapolates the noise of the last days into the period
+    # that is repeated forward, and missed it by about 0.95 sd on these seeds (degree 0: 0.5 sd).
+    errors = []
+    for seed in range(6):
+        point = MSTLETS(calibration=CAL).fit(noisy(seed)).point(24).sort(S.TS)
+        errors.append(np.abs(point["yhat"].to_numpy() - shape(HOURS + np.arange(24))).mean())
+    assert np.mean(errors) < 0.7 * NOISE
