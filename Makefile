@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The baseline publishes in seconds so the service answers at once; `serve` then trains the
+# selection (`train_models=default`) in the background, and it serves when ready (/v1/models).
 run: $(STAMP)
 	$(BIN)/headroom demo --if-empty
-	$(BIN)/headroom train
+	$(BIN)/headroom train --models baseline --if-unserved
 	$(BIN)/python -m service.security
 	$(BIN)/headroom serve
 

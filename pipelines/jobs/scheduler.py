@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from forecast.errors import InvalidInputError, UserError
 from pipelines.config.settings import Settings
 from pipelines.jobs.schedule import JOBS
+from pipelines.jobs.upgrade import UPGRADE_JOB, upgrade_pending
 
 
 class ScheduleError(UserError, ValueError):
@@ -84,6 +85,11 @@ def start_scheduler(settings: Settings) -> BaseScheduler:
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
     sync_jobs(scheduler, settings)
+    if upgrade_pending(settings):  # the baseline serves: train the configured models once, now
+        scheduler.add_job(
+            "pipelines.jobs.upgrade:upgrade_serving", "date", id=UPGRADE_JOB, name=UPGRADE_JOB,
+            replace_existing=True, misfire_grace_time=None,
+        )
     scheduler.resume()
     _IN_PROCESS.append(scheduler)
     return scheduler

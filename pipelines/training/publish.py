@@ -15,6 +15,7 @@ import polars as pl
 from forecast import schema as S
 from forecast.headroom import forecast_paths, quantiles_by_target
 from forecast.models import ForecastModel, SeasonalNaive
+from forecast.models.gbm import LightGBMParams
 from forecast.models.naive import SeasonalNaiveParams
 from forecast.selection import DefaultModel, SelectionParams
 from pipelines.config.region_files import load_catalog
@@ -166,13 +167,21 @@ def _forecast_chunk(
     return quantiles_by_target(paths, PUBLISHED_QUANTILES), kept
 
 
+def model_family(settings: Settings) -> str:
+    """The model family `train` fits with these settings: the first word of its version ids."""
+    return SeasonalNaive.name if settings.train_models == "baseline" else "default"
+
+
 def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], ForecastModel]:
     """Models per target: the seasonal-naive baseline, or each region's selected default model."""
     if settings.train_models == "baseline":
         return lambda target, longest: SeasonalNaive(SeasonalNaiveParams())
     calendars = {r: region.holidays for r, region in catalog.items()}
     timezones = {r: region.timezone for r, region in catalog.items()}
-    params = SelectionParams(candidates=tuple(settings.train_candidates.split(",")))
+    params = SelectionParams(
+        candidates=tuple(settings.train_candidates.split(",")),
+        lightgbm=LightGBMParams(num_threads=settings.train_threads, seed=settings.seed),
+    )
     return lambda target, longest: DefaultModel(
         calendars, timezones, horizon=longest, season=24, seed=settings.seed, params=params
     )
