@@ -8,7 +8,8 @@ Loads the demo (four regions x grid_load and ai_demand, `--days` of hourly histo
 instrumented from outside (the pipeline code is unchanged): the holdout fit of the challengers
 (`fit_challengers`, which runs the selection), its backtest, the registry writes, and the joint
 paths and quantiles published. Per candidate: calibration and final fits (`_fit_history`) and the
-forecasts from the calibration origins (`_forecast_at`), summed over targets. Peak RSS is this
+forecasts from the calibration origins (`_forecast_at`), summed over targets; wall and CPU
+seconds (CPU far below wall: the process waited for a core, e.g. spinning threads). Peak RSS is this
 process's (and, with `--executor local`, its largest worker's).
 """
 
@@ -41,6 +42,7 @@ from pipelines.training.train import run_train
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 TIMES: dict[str, float] = defaultdict(float)
+CPU: dict[str, float] = defaultdict(float)  # CPU seconds of this process (all its threads)
 
 
 def _timed(owner: object, name: str, label: Callable[[tuple], str] | str) -> None:
@@ -48,12 +50,13 @@ def _timed(owner: object, name: str, label: Callable[[tuple], str] | str) -> Non
     original = getattr(owner, name)
 
     def wrapper(*args, **kwargs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             return original(*args, **kwargs)
         finally:
             key = label(args) if callable(label) else label
             TIMES[key] += time.perf_counter() - start
+            CPU[key] += time.process_time() - cpu
 
     setattr(owner, name, wrapper)
 
@@ -95,18 +98,19 @@ def main() -> None:
     demo_s = time.perf_counter() - start
     if args.executor == "inline":
         _instrument()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with open_executor(args.executor, None, args.workers) as pool:
         report = run_train(store, settings, NOW, horizon=args.horizon, executor=pool)
-    train_s = time.perf_counter() - start
+    train_s, train_cpu = time.perf_counter() - start, time.process_time() - cpu
 
     print(f"demo: {args.days} days, regions {sorted(report.regions)}, models={args.models}, "
           f"horizon={args.horizon}, executor={args.executor}"
           + (f" ({args.workers} workers)" if args.executor != "inline" else ""))
+    print(f"{'':52s} {'wall':>8s}   {'cpu':>8s}")
     print(f"{'demo load':52s} {demo_s:8.1f} s")
-    print(f"{'train total (run_train)':52s} {train_s:8.1f} s")
+    print(f"{'train total (run_train)':52s} {train_s:8.1f} s {train_cpu:8.1f} s")
     for key in sorted(TIMES):
-        print(f"  {key:50s} {TIMES[key]:8.1f} s")
+        print(f"  {key:50s} {TIMES[key]:8.1f} s {CPU[key]:8.1f} s")
     print(f"served: {report.served}")
     print(f"peak RSS: driver {_peak_mb(resource.RUSAGE_SELF):.0f} MB, "
           f"largest child {_peak_mb(resource.RUSAGE_CHILDREN):.0f} MB")
