@@ -1,7 +1,7 @@
 """`headroom train` of the default selection on the demo: wall time per stage and candidate, peak memory.
 
 Usage: OMP_NUM_THREADS=1 .venv/bin/python bench/train.py [--days 730] [--horizon 168]
-       [--models default] [--executor inline|local] [--workers 2] [--home DIR]
+       [--models default] [--processes 1|2] [--executor inline|local] [--workers 2] [--home DIR]
 
 Loads the demo (four regions x grid_load and ai_demand, `--days` of hourly history, as
 `make run` does) into a fresh home, then times one `run_train` with the stages and candidates
@@ -10,7 +10,8 @@ instrumented from outside (the pipeline code is unchanged): the holdout fit of t
 paths and quantiles published. Per candidate: calibration and final fits (`_fit_history`) and the
 forecasts from the calibration origins (`_forecast_at`), summed over targets; wall and CPU
 seconds (CPU far below wall: the process waited for a core, e.g. spinning threads). Peak RSS is this
-process's (and, with `--executor local`, its largest worker's).
+process's (and its largest child's: pool workers, or the targets' processes with `--processes 2`,
+whose stages and candidates this process cannot see).
 """
 
 from __future__ import annotations
@@ -86,11 +87,15 @@ def main() -> None:
     parser.add_argument("--models", default="default", choices=("baseline", "default"))
     parser.add_argument("--executor", default="inline", choices=("inline", "local"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="train_processes (1: per-candidate times; 2: targets side by side, unseen)")
     parser.add_argument("--home", type=Path, default=None, help="Reuse this home's demo data.")
     args = parser.parse_args()
 
     home = args.home or Path(tempfile.mkdtemp(prefix="bench-train-")) / "home"
-    settings = Settings(home=home, train_models=args.models, default_horizon=args.horizon)
+    settings = Settings(
+        home=home, train_models=args.models, default_horizon=args.horizon, train_processes=args.processes
+    )
     store = Store(settings.tables)
     start = time.perf_counter()
     if store.version("observations") is None:
@@ -104,7 +109,7 @@ def main() -> None:
     train_s, train_cpu = time.perf_counter() - start, time.process_time() - cpu
 
     print(f"demo: {args.days} days, regions {sorted(report.regions)}, models={args.models}, "
-          f"horizon={args.horizon}, executor={args.executor}"
+          f"horizon={args.horizon}, executor={args.executor}, processes={args.processes}"
           + (f" ({args.workers} workers)" if args.executor != "inline" else ""))
     print(f"{'':52s} {'wall':>8s}   {'cpu':>8s}")
     print(f"{'demo load':52s} {demo_s:8.1f} s")

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         1, ge=1, description="Threads of each LightGBM fit in training. The same in every executor "
         "(the fit depends on it); a pool runs one fit per core, so 1 never oversubscribes the cores.",
     )
+    train_processes: int = Field(
+        2, ge=1, description="Processes fitting grid_load and ai_demand side by side when training "
+        "runs inline (1: in the calling process); a pool's tasks always fit in their worker.",
+    )
     n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")
     seed: int = Field(7, description="Seed for sampling in training and publishing.")
     path_samples: int = Field(

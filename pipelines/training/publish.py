@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 import polars as pl
 
@@ -87,6 +88,7 @@ class GroupTask:
     version: str
     data_version: int | None
     mode: str  # train | retrain | refresh
+    fit_processes: int = 1  # > 1: the targets' fits run side by side in processes of their own
 
 
 def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupResult:
@@ -116,7 +118,7 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
     def build(members: Sequence[str], promote: str) -> dict[str, C.Serving]:
         return C.build_versions(
             registry, settings, frames, members, make_model, task.horizon, task.version,
-            task.data_version, now, promote,
+            task.data_version, now, promote, task.fit_processes,
         )
 
     if task.mode == "refresh":
@@ -173,18 +175,27 @@ def model_family(settings: Settings) -> str:
 
 
 def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], ForecastModel]:
-    """Models per target: the seasonal-naive baseline, or each region's selected default model."""
+    """Models per target: the seasonal-naive baseline, or each region's selected default model
+    (picklable: an inline run fits its targets in processes side by side)."""
     if settings.train_models == "baseline":
-        return lambda target, longest: SeasonalNaive(SeasonalNaiveParams())
-    calendars = {r: region.holidays for r, region in catalog.items()}
-    timezones = {r: region.timezone for r, region in catalog.items()}
+        return _baseline_model
     params = SelectionParams(
         candidates=tuple(settings.train_candidates.split(",")),
         lightgbm=LightGBMParams(num_threads=settings.train_threads, seed=settings.seed),
     )
-    return lambda target, longest: DefaultModel(
-        calendars, timezones, horizon=longest, season=24, seed=settings.seed, params=params
-    )
+    calendars = {r: region.holidays for r, region in catalog.items()}
+    timezones = {r: region.timezone for r, region in catalog.items()}
+    return partial(_selection_model, calendars, timezones, settings.seed, params)
+
+
+def _baseline_model(target: str, longest: int) -> ForecastModel:
+    return SeasonalNaive(SeasonalNaiveParams())
+
+
+def _selection_model(
+    calendars: dict, timezones: dict, seed: int, params: SelectionParams, target: str, longest: int
+) -> ForecastModel:
+    return DefaultModel(calendars, timezones, horizon=longest, season=24, seed=seed, params=params)
 
 
 def group_task(task: GroupTask) -> GroupResult:

@@ -76,8 +76,11 @@ def _run(
     version = f"{model_family(settings)}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
     hours = horizon or settings.default_horizon
     json_settings = settings.model_dump_json()
+    # Inline, a group's targets are fitted side by side (a pool already has a task per core).
+    fits = executor is None and mode != "refresh" and settings.train_models == "default"
+    side_by_side = settings.train_processes if fits else 1
     tasks = [
-        GroupTask(json_settings, group, now, hours, version, data_version, mode)
+        GroupTask(json_settings, group, now, hours, version, data_version, mode, side_by_side)
         for group in train_groups(wanted)
     ]
     results = executor.map(group_task, tasks, on_done) if executor else [group_task(t) for t in tasks]
