@@ -15,9 +15,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The baseline publishes in seconds so the service answers at once; `serve` then trains the
+# selection (`train_models=default`) in the background, and it serves when ready (/v1/models).
+# One BLAS/OpenMP thread: small matrices gain nothing from more, and spinning threads stall the
+# other fits and the requests on 2 cores (LightGBM's own threads are HEADROOM_TRAIN_THREADS).
+run: export OMP_NUM_THREADS ?= 1
+run: export OPENBLAS_NUM_THREADS ?= 1
+run: export MKL_NUM_THREADS ?= 1
 run: $(STAMP)
 	$(BIN)/headroom demo --if-empty
-	$(BIN)/headroom train
+	$(BIN)/headroom train --models baseline --if-unserved
 	$(BIN)/python -m service.security
 	$(BIN)/headroom serve
 

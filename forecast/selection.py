@@ -114,11 +114,16 @@ class DefaultModel(ForecastModel):
         return self
 
     def update(self, frame: pl.DataFrame) -> Self:
-        """Re-anchor each region's chosen model on `frame` (regions it lacks keep their last data)."""
+        """Re-anchor the models on `frame`: every candidate on all the regions it was fitted on
+        (the ensemble shares its components: re-anchoring it on the regions that chose it alone
+        would drop the others from a component they chose), the baseline on the short regions."""
         self._check_fitted()
         present = set(frame[S.REGION].unique().to_list())
         for name, model in self.models.items():
-            regions = [r for r, chosen in self.choice.items() if chosen == name and r in present]
+            regions = [
+                r for r, chosen in self.choice.items()
+                if r in present and (chosen == BASELINE) == (name == BASELINE)
+            ]
             if regions:
                 model.update(frame.filter(pl.col(S.REGION).is_in(regions)))
         return self

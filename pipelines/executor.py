@@ -57,14 +57,27 @@ class Executor(ABC):
         self.close()
 
 
+# Native thread pools of a pooled worker: one task per core already, and a spinning OpenMP or
+# BLAS pool per process stalls the others (as Dask's nanny sets for its workers).
+WORKER_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_thread_per_worker() -> None:
+    """Initializer of a pooled worker: native libraries loaded from now on use one thread."""
+    os.environ.update(dict.fromkeys(WORKER_THREAD_ENV, "1"))
+
+
 class LocalExecutor(Executor):
-    """A pool of worker processes on this machine (spawned: safe with polars' threads)."""
+    """A pool of worker processes on this machine (spawned: safe with polars' threads), each with
+    one native thread."""
 
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
         self._workers = workers or os.cpu_count() or 1
-        self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=one_thread_per_worker
+        )
 
     @property
     def workers(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,10 @@ from pipelines.config.settings import Settings, get_settings
 from pipelines.demo import run_demo
 from pipelines.store import Store
 from pipelines.training.train import run_train
+
+# The suite trains the seconds-fast baseline unless a test asks for the selection (the served
+# default, `train_models=default`); set before any Settings is read, servers started here inherit it.
+os.environ.setdefault("HEADROOM_TRAIN_MODELS", "baseline")
 
 NOW = datetime(2026, 6, 15, 12, 30, tzinfo=UTC)
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

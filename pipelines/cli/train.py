@@ -28,18 +28,25 @@ def train(
     models: TrainModels = typer.Option(
         None, help="baseline (seasonal naive) or default (each region's best on its backtest)."
     ),
+    if_unserved: bool = typer.Option(
+        False, "--if-unserved", help="Do nothing when a forecast issue is already published."
+    ),
 ) -> None:
     """Fit a model per region and target, and publish headroom forecasts with quantiles."""
     from rich.progress import Progress
 
-    from pipelines.executor import groups, open_executor
+    from pipelines.executor import open_executor
+    from pipelines.runs import last_published_version
     from pipelines.store import open_store
-    from pipelines.training.train import run_train
+    from pipelines.training.train import run_train, train_groups
 
     settings = get_settings()
     if models is not None:
         settings = settings.model_copy(update={"train_models": models.value})
     store = open_store(settings)
+    if if_unserved and last_published_version(store) is not None:
+        console.print("forecasts are already published; not trained (the scheduler keeps them fresh)")
+        return
     now = datetime.now(UTC)
     with open_executor(executor, dask_address, workers) as pool:
         if pool is None:
@@ -50,7 +57,7 @@ def train(
                 console.print(f"Dask dashboard: {pool.dashboard}")
             wanted = region or list(load_catalog(settings))
             with Progress(console=console, transient=True) as progress:
-                task = progress.add_task(f"training on {pool.name}", total=len(groups(wanted, pool.workers)))
+                task = progress.add_task(f"training on {pool.name}", total=len(train_groups(wanted)))
                 report = run_train(
                     store, settings, now, wanted, horizon, pool, lambda: progress.advance(task)
                 )

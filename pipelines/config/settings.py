@@ -44,12 +44,20 @@ class Settings(BaseSettings):
     api_keys: str = Field("", description="Comma-separated bearer keys allowed to write.")
     default_horizon: int = Field(168, description="Hours forecast by `headroom train`.")
     train_models: Literal["baseline", "default"] = Field(
-        "baseline",
-        description="baseline: seasonal naive (seconds); default: each region's best of the candidates "
-        "on its own backtest (minutes at horizon 168).",
+        "default",
+        description="default: each region's best of the candidates on its own backtest (what serves); "
+        "baseline: seasonal naive (seconds; `make run` publishes it first, then the selection).",
     )
     train_candidates: str = Field(
         "seasonal_naive,mstl_ets,sarimax,lightgbm,ensemble", description="Candidates of `default`."
+    )
+    train_threads: int = Field(
+        1, ge=1, description="Threads of each LightGBM fit in training. The same in every executor "
+        "(the fit depends on it); a pool runs one fit per core, so 1 never oversubscribes the cores.",
+    )
+    train_processes: int = Field(
+        2, ge=1, description="Processes fitting grid_load and ai_demand side by side when training "
+        "runs inline (1: in the calling process); a pool's tasks always fit in their worker.",
     )
     n_samples: int = Field(500, description="Sample paths drawn per region for headroom quantiles.")
     seed: int = Field(7, description="Seed for sampling in training and publishing.")

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from forecast.errors import InvalidInputError, UserError
 from pipelines.config.settings import Settings
 from pipelines.jobs.schedule import JOBS
+from pipelines.jobs.upgrade import UPGRADE_JOB, upgrade_pending
 
 
 class ScheduleError(UserError, ValueError):
@@ -76,6 +77,18 @@ def sync_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
             scheduler.remove_job(stored.id)
 
 
+def schedule_upgrade(scheduler: BaseScheduler, settings: Settings) -> bool:
+    """When the baseline serves but `train_models` is the selection, train the selection once,
+    as soon as the scheduler runs (the baseline keeps serving meanwhile)."""
+    if not upgrade_pending(settings):
+        return False
+    scheduler.add_job(
+        "pipelines.jobs.upgrade:upgrade_serving", "date", id=UPGRADE_JOB, name=UPGRADE_JOB,
+        replace_existing=True, misfire_grace_time=None,
+    )
+    return True
+
+
 _IN_PROCESS: list[BaseScheduler] = []  # schedulers started by this process (serve runs one)
 
 
@@ -84,6 +97,7 @@ def start_scheduler(settings: Settings) -> BaseScheduler:
     scheduler = build_scheduler(settings)
     scheduler.start(paused=True)
     sync_jobs(scheduler, settings)
+    schedule_upgrade(scheduler, settings)
     scheduler.resume()
     _IN_PROCESS.append(scheduler)
     return scheduler

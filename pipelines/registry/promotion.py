@@ -8,9 +8,12 @@ re-forecasts from the latest data with the champions (fitting only where a regio
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime
+from functools import partial
 
 import polars as pl
 
@@ -21,6 +24,7 @@ from forecast.headroom import latest_ends
 from forecast.models import ForecastModel
 from forecast.routing import ByRegion
 from pipelines.config.settings import Settings
+from pipelines.executor import one_thread_per_worker
 from pipelines.registry.files import write_model
 from pipelines.registry.versions import ModelVersion, Registry, code_version
 
@@ -172,17 +176,30 @@ def champion_figures(
 def build_versions(
     registry: Registry, settings: Settings, frames: Mapping[str, pl.DataFrame], regions: Sequence[str],
     make_model: Callable[[str, int], ForecastModel], horizon: int, version: str,
-    data_version: int | None, now: datetime, promote: str,
+    data_version: int | None, now: datetime, promote: str, processes: int = 1,
 ) -> dict[str, Serving]:
-    """Fit, backtest and register a challenger per demand target; promote `always` or `if_better`."""
+    """Fit, backtest and register a challenger per demand target; promote `always` or `if_better`.
+
+    With `processes` > 1 (and a picklable `make_model`) the targets are fitted side by side in
+    spawned processes of one native thread each: the same fits, on more cores.
+    """
     params = holdout_params(settings)
     ends = latest_ends(frames)
     loader = ChampionLoader(registry)
-    serving: dict[str, Serving] = {}
+    jobs = []
     for target in DEMANDS:
         frame = frames[target].filter(pl.col(S.REGION).is_in(list(regions)))
         longest = horizon + int(ends[f"lag_{target}"].max())
-        models, figures = fit_challengers(frame, lambda t=target, h=longest: make_model(t, h), params)
+        jobs.append((frame, partial(make_model, target, longest), params))
+    if processes > 1:
+        context = multiprocessing.get_context("spawn")
+        workers = min(processes, len(jobs))
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=one_thread_per_worker) as pool:
+            fits = list(pool.map(_fit_job, jobs))
+    else:
+        fits = [_fit_job(job) for job in jobs]
+    serving: dict[str, Serving] = {}
+    for target, (frame, _, _), (models, figures) in zip(DEMANDS, jobs, fits, strict=True):
         saved = register(registry, target, version, models, figures, data_version, now)
         champions = (
             champion_figures(loader, target, frame, list(models), params) if promote == "if_better" else {}
@@ -209,6 +226,11 @@ def build_versions(
                 "champion": champ_fig or {}, "champion_version": record.version if record else None,
             }
     return serving
+
+
+def _fit_job(job: tuple) -> tuple[dict[str, ForecastModel], dict[str, dict]]:
+    """`fit_challengers` of one target (a process pool's task)."""
+    return fit_challengers(*job)
 
 
 def load_champions(registry: Registry, regions: Sequence[str]) -> tuple[dict[str, Serving], list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 import polars as pl
 
@@ -16,6 +17,7 @@ from forecast import schema as S
 from forecast.flexibility import with_seasonal_peak
 from forecast.headroom import forecast_paths, quantiles_by_target
 from forecast.models import ForecastModel, SeasonalNaive
+from forecast.models.gbm import LightGBMParams
 from forecast.models.naive import SeasonalNaiveParams
 from forecast.selection import DefaultModel, SelectionParams
 from pipelines.config.region_files import load_catalog
@@ -88,6 +90,7 @@ class GroupTask:
     version: str
     data_version: int | None
     mode: str  # train | retrain | refresh
+    fit_processes: int = 1  # > 1: the targets' fits run side by side in processes of their own
 
 
 def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupResult:
@@ -119,7 +122,7 @@ def publish_group(store: Store, settings: Settings, task: GroupTask) -> GroupRes
     def build(members: Sequence[str], promote: str) -> dict[str, C.Serving]:
         return C.build_versions(
             registry, settings, frames, members, make_model, task.horizon, task.version,
-            task.data_version, now, promote,
+            task.data_version, now, promote, task.fit_processes,
         )
 
     if task.mode == "refresh":
@@ -195,16 +198,33 @@ def _forecast_chunk(
     return quantiles_by_target(paths, PUBLISHED_QUANTILES), kept
 
 
+def model_family(settings: Settings) -> str:
+    """The model family `train` fits with these settings: the first word of its version ids."""
+    return SeasonalNaive.name if settings.train_models == "baseline" else "default"
+
+
 def _model_factory(settings: Settings, catalog: dict) -> Callable[[str, int], ForecastModel]:
-    """Models per target: the seasonal-naive baseline, or each region's selected default model."""
+    """Models per target: the seasonal-naive baseline, or each region's selected default model
+    (picklable: an inline run fits its targets in processes side by side)."""
     if settings.train_models == "baseline":
-        return lambda target, longest: SeasonalNaive(SeasonalNaiveParams())
+        return _baseline_model
+    params = SelectionParams(
+        candidates=tuple(settings.train_candidates.split(",")),
+        lightgbm=LightGBMParams(num_threads=settings.train_threads, seed=settings.seed),
+    )
     calendars = {r: region.holidays for r, region in catalog.items()}
     timezones = {r: region.timezone for r, region in catalog.items()}
-    params = SelectionParams(candidates=tuple(settings.train_candidates.split(",")))
-    return lambda target, longest: DefaultModel(
-        calendars, timezones, horizon=longest, season=24, seed=settings.seed, params=params
-    )
+    return partial(_selection_model, calendars, timezones, settings.seed, params)
+
+
+def _baseline_model(target: str, longest: int) -> ForecastModel:
+    return SeasonalNaive(SeasonalNaiveParams())
+
+
+def _selection_model(
+    calendars: dict, timezones: dict, seed: int, params: SelectionParams, target: str, longest: int
+) -> ForecastModel:
+    return DefaultModel(calendars, timezones, horizon=longest, season=24, seed=seed, params=params)
 
 
 def group_task(task: GroupTask) -> GroupResult:

@@ -14,13 +14,13 @@ from datetime import datetime
 
 from forecast.catalog import UnknownRegionError
 from forecast.errors import UserError
-from forecast.models import SeasonalNaive
+from pipelines.backtest.tasks import region_groups
 from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
-from pipelines.executor import Executor, groups
+from pipelines.executor import Executor
 from pipelines.runs import last_published_version, recorded
 from pipelines.store import Store
-from pipelines.training.publish import GroupTask, group_task
+from pipelines.training.publish import GroupTask, group_task, model_family
 
 
 class NothingToTrainError(UserError, ValueError):
@@ -53,6 +53,15 @@ class TrainReport:
         }
 
 
+def train_groups(regions: Sequence[str]) -> list[list[str]]:
+    """The groups a run fits, cut from the sorted regions alone, never from the executor.
+
+    Each group fits one global LightGBM and one calibration origin grid, so the published
+    forecasts are the same inline, on a local pool of any size and on Dask (as in the backtest).
+    """
+    return region_groups(regions)
+
+
 def _run(
     mode: str, store: Store, settings: Settings, now: datetime, regions: Sequence[str] | None,
     horizon: int | None, executor: Executor | None, on_done: Callable[[], None] | None,
@@ -64,15 +73,17 @@ def _run(
         if region not in catalog:
             raise UnknownRegionError(region, catalog)
     data_version = store.version("observations")
-    family = SeasonalNaive.name if settings.train_models == "baseline" else "default"
-    version = f"{family}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
+    version = f"{model_family(settings)}-d{data_version}-{now:%Y%m%dT%H%M%SZ}"
     hours = horizon or settings.default_horizon
     json_settings = settings.model_dump_json()
+    # Inline, a group's targets are fitted side by side (a pool already has a task per core).
+    fits = executor is None and mode != "refresh" and settings.train_models == "default"
+    side_by_side = settings.train_processes if fits else 1
     tasks = [
-        GroupTask(json_settings, group, now, hours, version, data_version, mode)
-        for group in (groups(wanted, executor.workers) if executor else [wanted])
+        GroupTask(json_settings, group, now, hours, version, data_version, mode, side_by_side)
+        for group in train_groups(wanted)
     ]
-    results = executor.map(group_task, tasks, on_done) if executor else [group_task(tasks[0])]
+    results = executor.map(group_task, tasks, on_done) if executor else [group_task(t) for t in tasks]
     usable = [r for result in results for r in result.regions]
     skipped = {k: v for result in results for k, v in result.skipped.items()}
     if not usable:

@@ -91,3 +91,16 @@ def test_default_model__predicts_and_samples_every_region(selected):
     assert set(pred[S.REGION]) == {"long", "short"} and pred.height == 2 * 12 * 3
     paths = model.sample_paths(12, 20, seed=1)
     assert paths.group_by(S.REGION).len()["len"].to_list() == [240, 240]
+
+
+def test_default_model__update_keeps_every_region_when_a_component_and_the_ensemble_both_serve():
+    data = pl.concat([series("a", 800, 1, 1000.0), series("b", 800, 3, 500.0)])
+    params = SelectionParams(
+        candidates=("seasonal_naive", "lightgbm", "ensemble"), calibration=CAL,
+        lightgbm=LightGBMParams(n_estimators=30, rows_budget=3000, min_rows_per_region=1000, num_threads=1),
+    )
+    model, _ = fit_default(data, {}, {}, horizon=12, season=24, params=params)
+    model.choice = {"a": "lightgbm", "b": "ensemble"}  # one region a component, the other the ensemble
+    model.update(data)
+    assert sorted(model.predict(12, [0.5])[S.REGION].unique()) == ["a", "b"]
+    assert sorted(model.sample_paths(12, 5, seed=1)[S.REGION].unique()) == ["a", "b"]

@@ -100,3 +100,28 @@ def test_refresh_job__fans_out_on_the_configured_pool_with_the_same_forecasts(se
     fanned = refresh(other, pooled, later)
     assert fanned["executor"] == "local" and fanned["served"] == inline["served"]
     assert _published(other).sort(S.ISSUED_AT, maintain_order=True).equals(expected)
+
+
+def test_train__selection_publishes_the_same_forecasts_inline_in_pools_of_2_and_4_and_on_dask(
+    settings, tmp_path
+):
+    """Groups are cut from the sorted regions, never from the worker count, so the global
+    LightGBM and the calibration origin grid see the same regions whatever runs them."""
+    chosen = settings.model_copy(update={
+        "train_models": "default", "train_candidates": "seasonal_naive,lightgbm", "retrain_folds": 2,
+    })
+
+    def published(name: str, executor) -> pl.DataFrame:
+        home = chosen.model_copy(update={"home": tmp_path / name})
+        store = Store(home.tables)
+        run_demo(store, home, NOW, days=40, seed=3)
+        run_train(store, home, NOW, horizon=24, executor=executor)
+        return store.read("forecasts").sort(S.REGION, S.TARGET, S.TS, S.QUANTILE)
+
+    expected = published("inline", None)
+    assert expected[S.MODEL_VERSION].str.contains("lightgbm").any(), "LightGBM serves somewhere"
+    for workers in (2, 4):
+        with LocalExecutor(workers=workers) as pool:
+            assert published(f"local{workers}", pool).equals(expected), f"local pool of {workers}"
+    with DaskExecutor(workers=2) as cluster:
+        assert published("dask", cluster).equals(expected), "dask"
