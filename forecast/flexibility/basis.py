@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -88,3 +88,21 @@ def with_seasonal_peak(
     if added:
         frame = pl.concat([frame, *(a.select(frame.columns).cast(frame.schema) for a in added)])
     return CapacityBases(frame, bases, refused)
+
+
+def seasonal_peak_monthly(
+    grid_load: pl.DataFrame, region: str, timezone: str, start: date, months: int
+) -> pl.DataFrame:
+    """`region, ts, value` for the monthly outlook of a region without a capacity series: each of
+    the `months` months from `start` gets its seasonal threshold, dated the day before it begins
+    (the outlook holds the latest value dated before each month). Needs one whole local year."""
+    thresholds = thresholds_of(clean_load(grid_load, region, timezone))
+    first = date(start.year, start.month, 1)
+    starts = [date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
+              for k in range(months + 1)]
+    stamps = [datetime(m.year, m.month, m.day, tzinfo=UTC) - timedelta(days=1) for m in starts]
+    return pl.DataFrame({
+        S.REGION: [region] * len(starts),
+        S.TS: pl.Series(stamps).cast(S.UTC_TS),
+        S.VALUE: seasonal_peak_months(thresholds, starts).astype(float),
+    })

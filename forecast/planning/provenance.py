@@ -72,6 +72,11 @@ class GridScale(BaseModel):
     describes: str = Field(description="The grid the region's load series covers (zone, BA, weather zone).")
     peak_mw: float | None = Field(description="Approximate peak of that grid, MW (catalog).")
     outside_model: str = Field(default=OUTSIDE_MODEL, description="What these figures cannot see.")
+    capacity_basis: str = Field(
+        default="capacity_series",
+        description="capacity_series (the region's capacity), or seasonal_peak (its own seasonal "
+        "peak loads stand in: headroom is the margin below past peaks).",
+    )
 
 
 class AnswerMeta(BaseModel):

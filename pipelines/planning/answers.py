@@ -66,10 +66,10 @@ def _check_region(settings: Settings, region: str) -> None:
         raise UnknownRegionError(region, catalog)
 
 
-def _grid(settings: Settings, region: str) -> GridScale:
+def _grid(settings: Settings, region: str, basis: str = "capacity_series") -> GridScale:
     entry = load_catalog(settings)[region]
     return GridScale(describes=entry.grid or f"{entry.name} (grid not stated in the catalog)",
-                     peak_mw=entry.grid_peak_mw)
+                     peak_mw=entry.grid_peak_mw, capacity_basis=basis)
 
 
 def _meta(store: Store, settings: Settings, region: str, sim: Simulation, inputs: dict) -> dict:
@@ -81,6 +81,11 @@ def _meta(store: Store, settings: Settings, region: str, sim: Simulation, inputs
             f"The peak-load trend ({growth.fitted_per_year:+.1%}/yr fitted) reached the "
             f"+/-{growth.bound_per_year:.0%}/yr bound in {growth.share_of_samples_at_bound:.0%} of samples."
         )
+    if sim.basis != "capacity_series":
+        warnings.append(
+            "No capacity series for this region: headroom is measured against its own seasonal peak "
+            "loads (basis seasonal_peak), the margin below past peaks, not a firm capacity."
+        )
     if sim.planned:
         inputs = {**inputs, "capacity_plan": [
             c.model_dump(mode="json", include={"id", "mw", "from_date", "note"}) for c in sim.planned
@@ -91,7 +96,7 @@ def _meta(store: Store, settings: Settings, region: str, sim: Simulation, inputs
         "inputs": inputs,
         "provenance": entries,
         "warnings": warnings,
-        "grid": _grid(settings, region),
+        "grid": _grid(settings, region, sim.basis),
     }
 
 

@@ -14,8 +14,10 @@ from threading import Lock
 
 from forecast import schema as S
 from forecast.errors import UserError
+from forecast.flexibility.basis import CAPACITY_SERIES, SEASONAL_PEAK, seasonal_peak_monthly
 from forecast.planning.capacity_plan import PlannedChange, additions_frame
 from forecast.planning.outlook import MAX_MONTHS, OutlookParams, OutlookResult, monthly_outlook
+from pipelines.config.region_files import load_catalog
 from pipelines.config.settings import Settings
 from pipelines.planning.capacity_plan import list_planned_changes, plan_version
 from pipelines.store import Store, load_series
@@ -42,6 +44,7 @@ class Simulation:
     data_version: int | None
     as_of: date
     planned: tuple[PlannedChange, ...] = ()
+    basis: str = CAPACITY_SERIES  # or seasonal_peak: the region has no capacity series
 
 
 _CACHE: OrderedDict[tuple, Simulation] = OrderedDict()
@@ -76,10 +79,15 @@ def simulate(
         raise NoGridLoadError(region)
     start = as_of or series[S.GRID_LOAD][S.TS].max().date()
     planned = tuple(list_planned_changes(store, region, plan))  # the plan as of the key's version
+    capacity, basis = series[S.CAPACITY], CAPACITY_SERIES
+    if capacity.height == 0:  # no capacity series: the region's own seasonal peaks stand in
+        timezone = load_catalog(settings)[region].timezone
+        capacity = seasonal_peak_monthly(series[S.GRID_LOAD], region, timezone, start, MAX_MONTHS)
+        basis = SEASONAL_PEAK
     result = monthly_outlook(
         series[S.GRID_LOAD],
         series[S.AI_DEMAND],
-        series[S.CAPACITY],
+        capacity,
         region,
         start,
         MAX_MONTHS,
@@ -87,7 +95,7 @@ def simulate(
         OutlookParams(n_samples=settings.n_samples, seed=settings.seed),
         additions=additions_frame(list(planned)),
     )
-    made = Simulation(result, datetime.now(UTC).replace(microsecond=0), version, start, planned)
+    made = Simulation(result, datetime.now(UTC).replace(microsecond=0), version, start, planned, basis)
     with _LOCK:
         _CACHE[key] = made
         while len(_CACHE) > CACHE_SIZE:

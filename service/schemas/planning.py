@@ -45,6 +45,10 @@ class GridScaleOut(BaseModel):
     describes: str = Field(examples=["DE-LU bidding zone: all of Germany and Luxembourg"])
     peak_mw: float | None = Field(examples=[78000.0])
     outside_model: str = Field(examples=["substation and transmission limits at a site are not modelled"])
+    capacity_basis: str = Field(
+        "capacity_series", examples=["seasonal_peak"],
+        description="capacity_series, or seasonal_peak when the region has no capacity series.",
+    )
 
 
 class AnswerMetaOut(BaseModel):

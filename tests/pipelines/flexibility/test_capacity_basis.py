@@ -137,3 +137,17 @@ def test_cli__data_file_prints_history_unless_forward_is_asked(tmp_path, monkeyp
     assert asked.exit_code == 0, asked.output
     assert "Forward curtailment-enabled headroom" in asked.output and "seasonal_peak" in asked.output
     get_settings.cache_clear()
+
+
+def test_outlook_and_risk__a_region_without_capacity_stand_on_its_seasonal_peaks(real_home):
+    from pipelines.planning.answers import run_outlook
+
+    settings, store, _ = real_home
+    outlook = run_outlook(store, settings, REAL, 24, "base")
+    assert outlook.grid.capacity_basis == SEASONAL_PEAK
+    assert any("seasonal peak" in w for w in outlook.warnings)
+    thresholds = thresholds_of(clean_load(load_series(store, S.GRID_LOAD, [REAL]), REAL, "America/New_York"))
+    by_month = {row.month.month: row for row in outlook.rows}
+    assert by_month[7].capacity == pytest.approx(thresholds.summer)
+    assert by_month[1].capacity == pytest.approx(thresholds.winter)
+    assert by_month[7].capacity > by_month[1].capacity  # PJM Dominion peaks in summer here
