@@ -1,6 +1,11 @@
-"""Curtailment-enabled headroom (issue #17): history by the Duke study's method, and forward bands."""
+"""Curtailment-enabled headroom (issue #17): history by the Duke study's method, and forward bands.
 
-from forecast.flexibility.backtest import BacktestYear, backtest_year
+`backtest_year` and `BacktestYear` load on first use: they need the monthly outlook (statsmodels),
+which the history and the seasonal-peak basis on the serving path do not.
+"""
+
+from typing import Any
+
 from forecast.flexibility.basis import (
     BASES,
     CAPACITY_SERIES,
@@ -56,3 +61,11 @@ __all__ = [
     "seasonal_peak_months", "seasonal_thresholds", "thresholds_of", "with_seasonal_peak",
     "year_headroom_samples",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("BacktestYear", "backtest_year"):
+        from forecast.flexibility import backtest
+
+        return getattr(backtest, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

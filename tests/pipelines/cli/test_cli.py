@@ -95,6 +95,18 @@ def test_help__starts_without_importing_the_model_stack():
     assert out.strip() == "[]"
 
 
+@pytest.mark.parametrize("needs", ["pipelines.serving.published, pipelines.store", "pipelines.ingest.observations"])
+def test_forecast_and_ingest__start_without_the_model_stack(needs):
+    """What `headroom forecast` and `headroom ingest` import: no LightGBM, statsmodels or backtest."""
+    import subprocess
+    import sys
+
+    heavy = ("lightgbm", "statsmodels", "pipelines.backtest.engine")
+    code = f"import sys, pipelines.cli, {needs}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_main__debug_shows_the_traceback(demo_env):
     with pytest.raises(KeyError):
         main(["--debug", "forecast", "atlantis"])
