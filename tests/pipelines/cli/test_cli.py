@@ -95,7 +95,9 @@ def test_help__starts_without_importing_the_model_stack():
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("needs", ["pipelines.serving.published, pipelines.store", "pipelines.ingest.observations"])
+@pytest.mark.parametrize(
+    "needs", ["pipelines.serving.published, pipelines.store", "pipelines.ingest.observations"]
+)
 def test_forecast_and_ingest__start_without_the_model_stack(needs):
     """What `headroom forecast` and `headroom ingest` import: no LightGBM, statsmodels or backtest."""
     import subprocess
