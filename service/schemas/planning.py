@@ -108,17 +108,9 @@ class OutlookOut(AnswerMetaOut):
     rows: list[OutlookMonth]
 
 
-class QueueRiskIn(BaseModel):
-    """A new connection request: how many MW, where, and by when."""
+class PlanningAsk(BaseModel):
+    """What queue risk and siting both take beside the request: scenario, hold, sources, flexibility."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"region": "us-nova", "mw": 200, "target_date": "2028-06-01"}]}
-    )
-
-    region: str = Field(description="Region id of the catalog.")
-    mw: float = Field(gt=0, le=10000, description="Requested load in MW, at most 10 000.")
-    target_date: date = Field(description="Date by which the load must be energized.")
-    as_of: date | None = Field(None, description="Evaluate as of this date (default: the data's as-of).")
     scenario: ScenarioName = Field(ScenarioName.base, description="AI-demand scenario: low, base or high.")
     hold_months: int = Field(
         12, ge=0, le=60, description="Months after the target month through which headroom must hold."
@@ -132,6 +124,19 @@ class QueueRiskIn(BaseModel):
     curtailment_pct: float = Field(
         1.0, gt=0, lt=100, description="With flexible: share of the load's energy it accepts to lose, %."
     )
+
+
+class QueueRiskIn(PlanningAsk):
+    """A new connection request: how many MW, where, and by when."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"region": "us-nova", "mw": 200, "target_date": "2028-06-01"}]}
+    )
+
+    region: str = Field(description="Region id of the catalog.")
+    mw: float = Field(gt=0, le=10000, description="Requested load in MW, at most 10 000.")
+    target_date: date = Field(description="Date by which the load must be energized.")
+    as_of: date | None = Field(None, description="Evaluate as of this date (default: the data's as-of).")
     scenarios: list[ScenarioName] | None = Field(
         None, min_length=1, max_length=3, examples=[["low", "base", "high"]],
         description="Compare these scenarios in one call (overrides `scenario`): one block each in "
@@ -204,7 +209,7 @@ class QueueRiskOut(AnswerMetaOut):
     headroom_at_target: HeadroomAtTargetOut | None = None
 
 
-class SitingIn(BaseModel):
+class SitingIn(PlanningAsk):
     """What a planner needs: MW by a date, optionally at a rack density and among some regions."""
 
     model_config = ConfigDict(
@@ -215,19 +220,6 @@ class SitingIn(BaseModel):
     target_date: date = Field(description="Date by which the load must be energized.")
     rack_kw: float | None = Field(None, gt=0, le=500, description="Planned rack density, kW per rack.")
     regions: list[str] | None = Field(None, max_length=200, description="Only these regions (default all).")
-    scenario: ScenarioName = Field(ScenarioName.base, description="AI-demand scenario: low, base or high.")
-    hold_months: int = Field(
-        12, ge=0, le=60, description="Months after the target month through which headroom must hold."
-    )
-    queue_sources: list[str] | None = Field(
-        None, max_length=50, description="Use only queue records from these sources (default: all)."
-    )
-    flexible: bool = Field(
-        False, description="Also answer for a flexible load that accepts brief curtailment in peak hours."
-    )
-    curtailment_pct: float = Field(
-        1.0, gt=0, lt=100, description="With flexible: share of the load's energy it accepts to lose, %."
-    )
     rank_by: Literal["firm", "flexible"] = Field(
         "firm", description="Rank by firm p_energized, or by the flexible one (needs flexible: true)."
     )
