@@ -3,21 +3,16 @@
 import importlib
 import os
 import shutil
-import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from pipelines.config.settings import Settings
 from pipelines.demo import run_demo
 from pipelines.store import Store
 from pipelines.training.train import run_train
-from service.app import create_app
-from service.options import ServiceOptions
-from tests.servers import free_port
+from tests.servers import serving_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,31 +24,8 @@ README_SHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
 
 @pytest.fixture(scope="module")
 def server(planning_home):
-    port = free_port()
-    app = create_app(planning_home, ServiceOptions(forecast_check_seconds=0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start within 30 s"
-        time.sleep(0.05)  # waiting for a starting server; bounded by the deadline
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def _serve(settings):
-    port = free_port()
-    app = create_app(settings, ServiceOptions(forecast_check_seconds=0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start within 30 s"
-        time.sleep(0.05)  # waiting for a starting server; bounded by the deadline
-    return server, thread, f"http://127.0.0.1:{port}"
+    with serving_in_thread(planning_home) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +36,8 @@ def live_server(tmp_path_factory):
     store = Store(settings.tables)
     run_demo(store, settings, now, days=30, seed=7)
     run_train(store, settings, now)
-    server, thread, url = _serve(settings)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_in_thread(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

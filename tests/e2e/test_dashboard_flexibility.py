@@ -1,37 +1,13 @@
 """The dashboard in Chromium on a short store (4 months) and a full one (>1 year): no failed request,
 no console error, no spinner left standing, and the flexibility charts where the data allows them."""
 
-import contextlib
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-import uvicorn
 
-from service.app import create_app
-from service.options import ServiceOptions
 from tests.conftest import trained_demo_home
 from tests.e2e.test_dashboard import browser  # noqa: F401  (the shared Chromium fixture)
-from tests.servers import free_port
-
-
-@contextlib.contextmanager
-def serving(settings):
-    port = free_port()
-    app = create_app(settings, ServiceOptions(forecast_check_seconds=0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start within 30 s"
-        time.sleep(0.05)  # waiting for a starting server; bounded by the deadline
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+from tests.servers import serving_in_thread
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +40,7 @@ def open_page(chromium, base):
 
 
 def test_dashboard__short_store_says_what_needs_more_history_without_failed_requests(browser, short_home):  # noqa: F811
-    with serving(short_home) as base:
+    with serving_in_thread(short_home) as base:
         page, problems = open_page(browser, base)
         assert problems == []
         assert page.locator("#hourly-chart .main-svg").count() >= 1
@@ -77,7 +53,7 @@ def test_dashboard__short_store_says_what_needs_more_history_without_failed_requ
 
 
 def test_dashboard__full_store_draws_the_curtailment_curve_and_calendar(browser, full_home):  # noqa: F811
-    with serving(full_home) as base:
+    with serving_in_thread(full_home) as base:
         page, problems = open_page(browser, base)
         page.wait_for_selector("#flex-calendar .main-svg", timeout=timedelta(seconds=30).seconds * 1000)
         assert problems == []
