@@ -17,6 +17,21 @@ if TYPE_CHECKING:  # the model stack loads only when a command runs (`headroom -
     from pipelines.planning.compare import QueueRiskComparison
 
 
+# Options that `risk` and `siting` share, declared once.
+HOLD_MONTHS = typer.Option(
+    12, "--hold-months", min=0, max=60, help="Months after the target headroom must hold."
+)
+QUEUE_SOURCE = typer.Option(
+    None, "--queue-source", help="Use only queue records from this source (repeatable)."
+)
+FLEXIBLE = typer.Option(
+    False, "--flexible", help="Also answer for a load that accepts brief curtailment in peak hours."
+)
+CURTAILMENT_PCT = typer.Option(
+    1.0, "--curtailment-pct", help="With --flexible: share of the load's energy it accepts to lose, %."
+)
+
+
 def _date(text: str, option: str = "--by") -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
@@ -57,18 +72,10 @@ def risk(
     as_of: str = typer.Option(
         None, "--as-of", help="Replay the queue as of this date (default: latest data)."
     ),
-    hold_months: int = typer.Option(
-        12, "--hold-months", min=0, max=60, help="Months after the target headroom must hold."
-    ),
-    queue_source: list[str] = typer.Option(
-        None, "--queue-source", help="Use only queue records from this source (repeatable)."
-    ),
-    flexible: bool = typer.Option(
-        False, "--flexible", help="Also answer for a load that accepts brief curtailment in peak hours."
-    ),
-    curtailment_pct: float = typer.Option(
-        1.0, "--curtailment-pct", help="With --flexible: share of the load's energy it accepts to lose, %."
-    ),
+    hold_months: int = HOLD_MONTHS,
+    queue_source: list[str] = QUEUE_SOURCE,
+    flexible: bool = FLEXIBLE,
+    curtailment_pct: float = CURTAILMENT_PCT,
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Probability that a request of MW in REGION is served (connected, with headroom) from the date;
@@ -159,18 +166,10 @@ def siting(
     rack_kw: float = typer.Option(None, "--rack-kw", help="Planned rack density, kW per rack."),
     regions: str = typer.Option(None, "--regions", help="Comma-separated region ids (default: all)."),
     scenario: str = typer.Option("base", help="AI-demand scenario: low, base or high."),
-    hold_months: int = typer.Option(
-        12, "--hold-months", min=0, max=60, help="Months after the target headroom must hold."
-    ),
-    queue_source: list[str] = typer.Option(
-        None, "--queue-source", help="Use only queue records from this source (repeatable)."
-    ),
-    flexible: bool = typer.Option(
-        False, "--flexible", help="Also answer for a load that accepts brief curtailment in peak hours."
-    ),
-    curtailment_pct: float = typer.Option(
-        1.0, "--curtailment-pct", help="With --flexible: share of the load's energy it accepts to lose, %."
-    ),
+    hold_months: int = HOLD_MONTHS,
+    queue_source: list[str] = QUEUE_SOURCE,
+    flexible: bool = FLEXIBLE,
+    curtailment_pct: float = CURTAILMENT_PCT,
     rank_by: str = typer.Option("firm", "--rank-by", help="firm or flexible (needs --flexible)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
