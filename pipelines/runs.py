@@ -7,12 +7,14 @@ import traceback
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import polars as pl
 from deltalake.exceptions import DeltaError
 
 from pipelines.store import Store
 
+T = TypeVar("T")
 
 def record_run(
     store: Store,
@@ -64,15 +66,18 @@ def last_published_version(store: Store) -> int | None:
     return None
 
 
-def recorded(store: Store, job: str, started_at: datetime, func: Callable[[], dict]) -> dict:
-    """Run `func` as a run of `job`: its figures are recorded as ok, an exception as error (re-raised)."""
+def recorded(
+    store: Store, job: str, started_at: datetime, func: Callable[[], T], figures: Callable[[T], dict]
+) -> T:
+    """Run `func` as a run of `job` and return its result: `figures(result)` is recorded as ok, an
+    exception as error (re-raised)."""
     try:
-        figures = func()
+        result = func()
     except Exception as exc:
         record_run(store, job, started_at, "error", {}, "".join(traceback.format_exception(exc)))
         raise
-    record_run(store, job, started_at, "ok", figures)
-    return figures
+    record_run(store, job, started_at, "ok", figures(result))
+    return result
 
 
 def last_runs(store: Store) -> pl.DataFrame:

@@ -32,11 +32,8 @@ def promote_version(
             )
     for target in targets:
         registry.promote(region, target, version, "promoted by hand")
-    reports: list[TrainReport | None] = []
-
-    def refresh() -> dict:
-        reports.append(run_refresh(store, settings, now, regions=[region], force=True))
-        return {} if reports[0] is None else {**reports[0].figures(), "trigger": f"promote {version}"}
-
-    recorded(store, "refresh", now, refresh)
-    return reports[0]
+    return recorded(
+        store, "refresh", now,
+        lambda: run_refresh(store, settings, now, regions=[region], force=True),
+        lambda report: {} if report is None else {**report.figures(), "trigger": f"promote {version}"},
+    )

@@ -111,14 +111,11 @@ def run_train(
 ) -> TrainReport:
     """Fit models per region, make them the champions, and publish one forecast issue."""
     executor_name = executor.name if executor else "inline"
-    reports: list[TrainReport] = []
-
-    def train() -> dict:
-        reports.append(_run("train", store, settings, now, regions, horizon, executor, on_done))
-        return {**reports[0].figures(), "executor": executor_name}
-
-    recorded(store, "train", now, train)
-    return reports[0]
+    return recorded(
+        store, "train", now,
+        lambda: _run("train", store, settings, now, regions, horizon, executor, on_done),
+        lambda report: {**report.figures(), "executor": executor_name},
+    )
 
 
 def run_retrain(
