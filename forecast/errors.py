@@ -12,6 +12,7 @@ class InvalidInputError(UserError, ValueError):
 
     field: str | None = None
     allowed: dict | None = None
+    reason: str | None = None  # the reason alone, without the field's name (default: the message)
 
     def __init__(self, message: str, field: str | None = None, allowed: dict | None = None) -> None:
         super().__init__(message)

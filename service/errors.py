@@ -159,13 +159,6 @@ def _domain_details(exc: Exception) -> Any:
         return {"expected": exc.expected, "found": exc.found}
     if isinstance(exc, UnsupportedMediaTypeError):
         return {"found": exc.found, "accepted": exc.accepted}
-    if isinstance(exc, TargetDateError):
-        allowed = {"after": exc.earliest.isoformat(), "on_or_before": exc.latest.isoformat()}
-        return [{"field": exc.field, "reason": str(exc), "allowed": allowed}]
-    if isinstance(exc, InvalidPlannedChangeError | ShortfallWindowError | ScenarioListError):
-        return [{"field": exc.field, "reason": exc.reason}]
-    if isinstance(exc, RankByError | InvalidCurtailmentError):
-        return [{"field": exc.field, "reason": str(exc)}]
     if isinstance(exc, UnknownQueueSourceError):
         return [{"field": exc.field, "reason": str(exc), "known": exc.known}]
     if isinstance(exc, NotAvailableError):
@@ -173,8 +166,6 @@ def _domain_details(exc: Exception) -> Any:
     if isinstance(exc, InsufficientYearsError):
         return {"region": exc.region, "hours": exc.hours, "timezone": exc.timezone,
                 "needs": "one whole local calendar year of grid_load"}
-    if isinstance(exc, InvalidOptionError):
-        return [{"field": exc.field, "reason": exc.reason}]
     if isinstance(exc, InvalidLimitError):
         return [{"field": "limits", "reason": str(exc)}]
     if isinstance(exc, UnknownRegionsError):
@@ -183,9 +174,9 @@ def _domain_details(exc: Exception) -> Any:
         return {"field": exc.field, "reason": str(exc).removeprefix(f"{exc.field}: ")}
     if isinstance(exc, HorizonPassedError):
         return {"horizon_end": exc.horizon_end.isoformat(), "issued_at": exc.issued_at.isoformat()}
-    if isinstance(exc, InvalidInputError) and exc.field:
+    if isinstance(exc, InvalidInputError) and exc.field:  # every bad value that names its field
         allowed = {"allowed": exc.allowed} if exc.allowed else {}
-        return [{"field": exc.field, "reason": str(exc), **allowed}]
+        return [{"field": exc.field, "reason": exc.reason or str(exc), **allowed}]
     return None
 
 

@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 from pydantic import BaseModel, Field
 
-from forecast.errors import UserError
+from forecast.errors import InvalidInputError
 from forecast.flexibility.basis import CAPACITY_SERIES, SEASONAL_PEAK
 from forecast.flexibility.cleaning import CleanLoad
 from forecast.flexibility.forward import NoWholeYearError, OutlookSamples, whole_years, year_headroom_samples
@@ -25,7 +25,7 @@ from forecast.flexibility.forward import NoWholeYearError, OutlookSamples, whole
 RANK_BY = ("firm", "flexible")
 
 
-class InvalidCurtailmentError(UserError, ValueError):
+class InvalidCurtailmentError(InvalidInputError):
     """A curtailment limit outside (0, 100) %."""
 
     def __init__(self, value: float) -> None:

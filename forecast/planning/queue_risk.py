@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from forecast.errors import InvalidInputError, UserError
+from forecast.errors import InvalidInputError
 from forecast.planning.cox import LOG_MW, QueueCox
 from forecast.planning.flexible import HeadroomAtTarget, firm_headroom
 from forecast.planning.outlook import OutlookResult, add_months, month_start
@@ -55,14 +55,16 @@ class WaitDays(BaseModel):
     p90: float | None
 
 
-class TargetDateError(UserError, ValueError):
+class TargetDateError(InvalidInputError):
     """A target date the answer cannot speak to: before the as-of date or beyond the outlook."""
 
     def __init__(self, target: date, earliest: date, latest: date, reason: str) -> None:
-        self.field, self.target, self.earliest, self.latest = "target_date", target, earliest, latest
+        self.target, self.earliest, self.latest = target, earliest, latest
         super().__init__(
             f"target_date {target.isoformat()} is {reason}; allowed: after {earliest.isoformat()} "
-            f"and on or before {latest.isoformat()}"
+            f"and on or before {latest.isoformat()}",
+            field="target_date",
+            allowed={"after": earliest.isoformat(), "on_or_before": latest.isoformat()},
         )
 
 

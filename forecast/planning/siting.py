@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from forecast.catalog import Region
-from forecast.errors import UserError
+from forecast.errors import InvalidInputError, UserError
 from forecast.planning.flexible import RANK_BY, HeadroomAtTarget
 from forecast.planning.provenance import AnswerMeta, GridScale, Provenance
 from forecast.planning.queue_risk import QueueRisk, WaitDays
@@ -23,7 +23,7 @@ class NoRegionAssessedError(UserError, ValueError):
         super().__init__("no region could be assessed: load grid, capacity and queue data first")
 
 
-class RankByError(UserError, ValueError):
+class RankByError(InvalidInputError):
     """A ranking the request cannot give: unknown, or flexible without `flexible: true`."""
 
     def __init__(self, rank_by: str, reason: str) -> None:

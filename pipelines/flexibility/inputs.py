@@ -11,14 +11,14 @@ import polars as pl
 
 from forecast import schema as S
 from forecast.catalog import Region
-from forecast.errors import UserError
+from forecast.errors import InvalidInputError
 from forecast.flexibility import InvalidLimitError
 from pipelines.store import Store, load_series
 
 FALLBACK_TIMEZONE = "UTC"
 
 
-class InvalidOptionError(UserError, ValueError):
+class InvalidOptionError(InvalidInputError):
     """A flexibility option (`field`) whose text cannot be read; says what it takes."""
 
     def __init__(self, field: str, value: str, reason: str) -> None:
