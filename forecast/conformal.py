@@ -33,13 +33,21 @@ def step_pool(residuals: np.ndarray, step: int, neighbours: int) -> np.ndarray:
     return pool[np.isfinite(pool)]
 
 
+TAIL = 0.4  # quantiles further than this from the median are the tails `tail_widen` acts on
+
+
 def conformal_offsets(
-    residuals: np.ndarray, quantiles: Sequence[float], horizon: int, neighbours: int = 1
+    residuals: np.ndarray,
+    quantiles: Sequence[float],
+    horizon: int,
+    neighbours: int = 1,
+    tail_widen: float = 1.0,
 ) -> np.ndarray:
     """Offsets to add to the point forecast: shape (len(quantiles), horizon), ordered in q per step.
 
     Pooling a few neighbouring steps steadies the tails when there are few origins; it does not
-    mix lead times far apart, so the interval still widens with the horizon.
+    mix lead times far apart, so the interval still widens with the horizon. Quantiles beyond the
+    80 % interval (|q - 0.5| > 0.4) lie `tail_widen` times as far from the pool's median.
     """
     if residuals.shape[1] < horizon:
         raise ValueError(f"calibrated for {residuals.shape[1]} steps, asked for {horizon}")
@@ -51,6 +59,10 @@ def conformal_offsets(
             continue
         ranks = [conformal_rank(q, pool.size) for q in qs]
         out[:, h] = np.sort(pool)[np.array(ranks) - 1]
+        if tail_widen != 1.0:
+            tails = np.abs(np.array(qs) - 0.5) > TAIL + 1e-9
+            median = float(np.median(pool))
+            out[tails, h] = median + tail_widen * (out[tails, h] - median)
     # Quantiles of one sample at increasing levels are ordered already; this guards ties and NaN.
     return np.maximum.accumulate(out, axis=0)
 

@@ -45,6 +45,27 @@ def simplex_weights(points: np.ndarray, actual: np.ndarray) -> np.ndarray:
     return w / w.sum() if w.sum() > 0 else np.full(m, 1.0 / m)
 
 
+def inverse_error_weights(points: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """Weights proportional to 1 / each column's mean absolute error against actual, summing to 1.
+
+    Rows with a missing value are ignored; with no usable rows the weights are equal. A column
+    without error takes all the weight.
+    """
+    m = points.shape[1]
+    ok = np.isfinite(actual) & np.isfinite(points).all(axis=1)
+    if not ok.any():
+        return np.full(m, 1.0 / m)
+    mae = np.abs(points[ok] - actual[ok, None]).mean(axis=0)
+    if (mae <= 1e-12).any():
+        exact = (mae <= 1e-12).astype(float)
+        return exact / exact.sum()
+    w = 1.0 / mae
+    return w / w.sum()
+
+
+WEIGHTINGS = {"inverse_mae": inverse_error_weights, "stacked": simplex_weights}
+
+
 def stacked_calibration(components: Sequence[CalibratedModel]) -> pl.DataFrame:
     """Calibration forecasts side by side: `region, k, origin, step, ts, y, <model>...`."""
     key = [S.REGION, K, ORIGIN, STEP, S.TS, Y]
@@ -57,29 +78,37 @@ def stacked_calibration(components: Sequence[CalibratedModel]) -> pl.DataFrame:
     return out.sort(S.REGION, K, STEP)
 
 
-def learn_weights(stacked: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
-    """Per-region simplex weights over `names`: `region, model, weight`."""
+def learn_weights(stacked: pl.DataFrame, names: Sequence[str], weighting: str = "stacked") -> pl.DataFrame:
+    """Per-region weights over `names` (`WEIGHTINGS[weighting]`): `region, model, weight`."""
     rows = []
+    learn = WEIGHTINGS[weighting]
     for (region,), part in stacked.group_by(S.REGION, maintain_order=True):
-        w = simplex_weights(part.select(names).to_numpy(), part[Y].to_numpy())
+        w = learn(part.select(names).to_numpy(), part[Y].to_numpy())
         rows += [(str(region), name, float(x)) for name, x in zip(names, w, strict=True)]
     schema = {S.REGION: pl.String, S.MODEL: pl.String, WEIGHT: pl.Float64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 class WeightedEnsemble(CalibratedModel):
-    """Sum of component forecasts with per-region weights learnt on their calibration folds."""
+    """Sum of component forecasts with per-region weights learnt on their calibration folds.
+
+    `weighting` is `stacked` (least-squares simplex weights) or `inverse_mae` (1 / each
+    component's mean absolute error, normalised).
+    """
 
     name = "ensemble"
 
-    def __init__(self, components: Sequence[CalibratedModel]) -> None:
+    def __init__(self, components: Sequence[CalibratedModel], weighting: str = "stacked") -> None:
         if not components:
             raise ValueError("an ensemble needs at least one component model")
+        if weighting not in WEIGHTINGS:
+            raise ValueError(f"weighting must be one of {sorted(WEIGHTINGS)}, got {weighting!r}")
         names = [m.name for m in components]
         if len(set(names)) < len(names):
             raise ValueError(f"ensemble components need distinct names, got {names}")
         super().__init__(components[0].calibration_params)
         self.components = list(components)
+        self.weighting = weighting
         self.weights = pl.DataFrame()
 
     def fit(self, frame: pl.DataFrame) -> Self:
@@ -92,7 +121,7 @@ class WeightedEnsemble(CalibratedModel):
         names = [m.name for m in self.components]
         stacked = stacked_calibration(self.components)
         train = stacked if origins is None else stacked.filter(pl.col(K).is_in(list(origins)))
-        self.weights = learn_weights(train, names)
+        self.weights = learn_weights(train, names, self.weighting)
         wide = self.weights.pivot(on=S.MODEL, index=S.REGION, values=WEIGHT)
         combined = stacked.join(wide.rename({n: f"_w_{n}" for n in names}), on=S.REGION).with_columns(
             pl.sum_horizontal(pl.col(n) * pl.col(f"_w_{n}") for n in names).alias(YHAT)

@@ -1,10 +1,12 @@
-"""Each region's default model: the best on its own backtest folds, or the baseline when too short.
+"""Each region's default model: the candidates' ensemble (or their best), or the baseline if short.
 
 `fit_default` is the one entry point the pipelines call: it fits every candidate on the regions
-with enough history, scores them on the newest half of the calibration origins (the ensemble's
-weights learnt on the older half, so it is not scored on the folds that set it), and routes each
-region to its best model. Regions under `min_history_hours` get the seasonal-naive baseline and
-are flagged.
+with enough history and scores each on its calibration origins. With `rule="combine"` (the
+default, chosen on the validation year: docs/forecasting.md) every such region is served the
+ensemble of `ensemble_members`, weighted per region by inverse calibration error; with
+`rule="best"` each region gets the candidate with the lowest MASE on the newest half of the
+origins (the ensemble's weights learnt on the older half, so it is not scored on the folds that
+set it). Regions under `min_history_hours` get the seasonal-naive baseline and are flagged.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from forecast.models.statsm import MSTLETS, SARIMAXModel
 
 CANDIDATES = ("seasonal_naive", "mstl_ets", "sarimax", "lightgbm", "ensemble")
 BASELINE = "seasonal_naive_baseline"
+RULES = ("combine", "best")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,22 @@ class SelectionParams:
     lightgbm: LightGBMParams = field(
         default_factory=LightGBMParams, metadata={"description": "LightGBM settings."}
     )
+    rule: str = field(
+        default="combine",
+        metadata={"description": "'combine': serve the ensemble; 'best': each region's lowest MASE."},
+    )
+    ensemble_members: tuple[str, ...] = field(
+        default=("mstl_ets", "sarimax", "lightgbm"),
+        metadata={"description": "Candidates the ensemble combines (those fitted; all fitted if none)."},
+    )
+    ensemble_weighting: str = field(
+        default="inverse_mae",
+        metadata={"description": "'inverse_mae' (1 / calibration MAE) or 'stacked' (least squares)."},
+    )
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise InvalidInputError(f"rule must be one of {list(RULES)}, got {self.rule!r}")
 
 
 def _candidates(
@@ -74,6 +93,18 @@ def calibration_mase(model: CalibratedModel, scales: pl.DataFrame, origins: Sequ
         .agg(mase().alias("mase"))
         .with_columns(pl.lit(model.name).alias(S.MODEL))
     )
+
+
+def best_by_mase(scores: pl.DataFrame, order: Sequence[str]) -> dict[str, str]:
+    """Region -> the model of lowest `mase` in `scores`; ties go to the earlier name in `order`."""
+    rank = {name: i for i, name in enumerate(order)}
+    best = (
+        scores.with_columns(pl.col(S.MODEL).replace_strict(rank).alias("_order"))
+        .sort("mase", "_order", nulls_last=True)
+        .group_by(S.REGION, maintain_order=True)
+        .first()
+    )
+    return dict(best.select(S.REGION, S.MODEL).iter_rows())
 
 
 class DefaultModel(ForecastModel):
@@ -195,31 +226,35 @@ def select(
         for model in fitted:
             model.fit(data)
         n_origins = int(fitted[0].calibration[S.K].max()) + 1
-        newest = list(range(n_origins // 2))  # k = 0 is the newest origin
-        oldest = list(range(n_origins // 2, n_origins))
-        scored: list[CalibratedModel] = list(fitted)
-        if "ensemble" in params.candidates and len(fitted) > 1:
-            scored.append(WeightedEnsemble(fitted).combine(origins=oldest))
         scales = seasonal_naive_scale(history.filter(pl.col(S.REGION).is_in(long_enough)), season, S.VALUE)
-        scores = pl.concat([calibration_mase(m, scales, newest) for m in scored])
-        # Ties go to the simpler model: candidates in the order given, the ensemble last.
-        order = {m.name: i for i, m in enumerate(scored)}
-        best = (
-            scores.with_columns(pl.col(S.MODEL).replace_strict(order).alias("_order"))
-            .sort("mase", "_order", nulls_last=True)
-            .group_by(S.REGION, maintain_order=True)
-            .first()
-        )
-        choice = dict(best.select(S.REGION, S.MODEL).iter_rows())
-        for model in scored:
-            if model.name == "ensemble":
-                model.combine()  # final weights from every origin
-            models[model.name] = model
+        named = [m for m in fitted if m.name in params.ensemble_members]
+        members = named if len(named) > 1 else fitted
+        combine = "ensemble" in params.candidates and len(members) > 1
+        if combine and params.rule == "combine":
+            ensemble = WeightedEnsemble(members, params.ensemble_weighting).combine()
+            scored = [*fitted, ensemble]
+            scores = pl.concat([calibration_mase(m, scales, range(n_origins)) for m in scored])
+            choice = dict.fromkeys(long_enough, "ensemble")
+            names = "+".join(m.name for m in members)
+            note = f"ensemble of {names} ({params.ensemble_weighting} weights); MASE on every origin"
+        else:
+            newest = list(range(n_origins // 2))  # k = 0 is the newest origin
+            oldest = list(range(n_origins // 2, n_origins))
+            scored = list(fitted)
+            if combine:
+                scored.append(WeightedEnsemble(members, params.ensemble_weighting).combine(origins=oldest))
+            scores = pl.concat([calibration_mase(m, scales, newest) for m in scored])
+            choice = best_by_mase(scores, [m.name for m in scored])
+            for model in scored:
+                if model.name == "ensemble":
+                    model.combine()  # final weights from every origin
+            note = "best MASE on the newest calibration origins"
+        models.update({m.name: m for m in scored})
         report.append(
             scores.join(lengths, on=S.REGION).with_columns(
                 (pl.col(S.MODEL) == pl.col(S.REGION).replace_strict(choice)).alias("chosen"),
                 pl.lit(False).alias("fallback"),
-                pl.lit("best MASE on the newest calibration origins").alias("note"),
+                pl.lit(note).alias("note"),
             )
         )
     if short:

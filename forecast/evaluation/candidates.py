@@ -137,8 +137,12 @@ def fit_models(
         from forecast.ensemble import WeightedEnsemble
 
         t0 = time.perf_counter()
-        parts = fitted or [_calibrated(n, setup).fit(frame) for n in ENSEMBLE_ALONE]
-        models["ensemble"] = WeightedEnsemble(parts).combine()
+        served = SelectionParams()  # the same members and weighting as the served default's
+        named = [m for m in fitted if m.name in served.ensemble_members]
+        parts = (named if len(named) > 1 else fitted) or [
+            _calibrated(n, setup).fit(frame) for n in ENSEMBLE_ALONE
+        ]
+        models["ensemble"] = WeightedEnsemble(parts, served.ensemble_weighting).combine()
         seconds["ensemble"] = time.perf_counter() - t0
     return models, seconds
 

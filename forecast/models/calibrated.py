@@ -47,8 +47,12 @@ class CalibrationParams:
     )
     neighbours: int = field(default=2, metadata={"description": "Steps either side pooled per step."})
     centre: bool = field(
-        default=False,
+        default=True,
         metadata={"description": "Centre each step's residuals on their median: the median is the point."},
+    )
+    tail_widen: float = field(
+        default=1.1,
+        metadata={"description": "Quantiles beyond the 80 % interval lie this much further out."},
     )
     refit: bool = field(default=True, metadata={"description": "Refit on all history after calibrating."})
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})
@@ -216,7 +220,8 @@ class CalibratedModel(ForecastModel):
         residuals = self.aligned_residuals(points)
         for (region,), part in points.group_by(S.REGION, maintain_order=True):
             offsets = conformal.conformal_offsets(
-                residuals[str(region)], qs, horizon, self.calibration_params.neighbours
+                residuals[str(region)], qs, horizon, self.calibration_params.neighbours,
+                self.calibration_params.tail_widen,
             )
             values = part[YHAT].to_numpy()[None, :] + offsets
             frames.append(pl.DataFrame({

@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from forecast import schema as S
-from forecast.ensemble import WeightedEnsemble, simplex_weights
+from forecast.conformal import conformal_offsets
+from forecast.ensemble import WeightedEnsemble, inverse_error_weights, simplex_weights
 from forecast.models.calibrated import CalibrationParams
 from forecast.models.gbm import LightGBMParams
 from forecast.models.naive import SeasonalNaiveRule
@@ -38,6 +39,25 @@ def test_simplex_weights__recover_a_known_mixture_and_stay_on_the_simplex():
     assert w.min() >= 0 and w.sum() == pytest.approx(1.0)
 
 
+def test_inverse_error_weights__hand_worked_example():
+    # column a misses by 1 every row, column b by 3: weights 1/1 : 1/3, i.e. 0.75 : 0.25
+    actual = np.array([10.0, 20.0, 30.0, np.nan])
+    points = np.array([[11.0, 13.0], [19.0, 23.0], [31.0, 27.0], [0.0, 0.0]])
+    np.testing.assert_allclose(inverse_error_weights(points, actual), [0.75, 0.25])
+    exact = np.column_stack([actual, actual + 1])
+    np.testing.assert_allclose(inverse_error_weights(exact, actual), [1.0, 0.0])
+    np.testing.assert_allclose(inverse_error_weights(points, np.full(4, np.nan)), [0.5, 0.5])
+
+
+def test_conformal_offsets__tail_widen_moves_only_the_tails_about_the_median():
+    residuals = np.arange(1.0, 200.0).reshape(-1, 1)  # one step, residuals 1..199, median 100
+    qs = [0.025, 0.1, 0.5, 0.9, 0.975]
+    plain = conformal_offsets(residuals, qs, 1, neighbours=0)[:, 0]
+    wide = conformal_offsets(residuals, qs, 1, neighbours=0, tail_widen=1.1)[:, 0]
+    np.testing.assert_allclose(plain, [5.0, 20.0, 100.0, 180.0, 195.0])
+    np.testing.assert_allclose(wide, [100 - 1.1 * 95, 20.0, 100.0, 180.0, 100 + 1.1 * 95])
+
+
 def test_ensemble__residuals_are_the_weighted_sum_of_component_residuals():
     data = series("a", 500, 1, 100.0)
     cal = CalibrationParams(max_horizon=6, origins=8, stride=5, min_train=120)
@@ -61,7 +81,7 @@ def test_ensemble__refuses_components_with_the_same_name():
 def selected():
     data = pl.concat([series("long", 800, 1, 1000.0), series("short", 300, 2, 50.0)])
     params = SelectionParams(
-        candidates=("seasonal_naive", "lightgbm", "ensemble"), calibration=CAL,
+        candidates=("seasonal_naive", "lightgbm", "ensemble"), calibration=CAL, rule="best",
         lightgbm=LightGBMParams(n_estimators=30, rows_budget=3000, min_rows_per_region=1000, num_threads=1),
     )
     calendars, timezones = {"long": "US"}, {"long": "America/New_York"}
@@ -83,6 +103,33 @@ def test_fit_default__chooses_the_lowest_mase_candidate_for_each_long_region(sel
     chosen = rows.filter("chosen").row(0, named=True)
     assert chosen["mase"] == rows["mase"].min() and model.choice["long"] == chosen["model"]
     assert rows["chosen"].sum() == 1 and not rows["fallback"].any()
+
+
+def test_fit_default__combine_serves_the_inverse_error_ensemble_of_the_members():
+    data = pl.concat([series("a", 800, 1, 1000.0), series("b", 800, 3, 500.0)])
+    params = SelectionParams(
+        candidates=("seasonal_naive", "lightgbm", "ensemble"), calibration=CAL,
+        lightgbm=LightGBMParams(n_estimators=30, rows_budget=3000, min_rows_per_region=1000, num_threads=1),
+        ensemble_members=("seasonal_naive", "lightgbm"),
+    )
+    model, report = fit_default(data, {}, {}, horizon=12, season=24, params=params)
+    assert model.choice == {"a": "ensemble", "b": "ensemble"}
+    assert report.filter("chosen")[S.MODEL].to_list() == ["ensemble", "ensemble"]
+    ensemble = model.models["ensemble"]
+    for region in ("a", "b"):
+        mae = {
+            m: np.nanmean(np.abs(model.models[m].residuals(region))) for m in ("seasonal_naive", "lightgbm")
+        }
+        expected = {m: (1 / e) / sum(1 / x for x in mae.values()) for m, e in mae.items()}
+        got = dict(ensemble.weights.filter(pl.col(S.REGION) == region).select(S.MODEL, "weight").iter_rows())
+        assert got == pytest.approx(expected)
+    point = model.predict(12, [0.5])
+    assert point.height == 24
+
+
+def test_selection_params__refuse_an_unknown_rule():
+    with pytest.raises(ValueError, match="rule must be one of"):
+        SelectionParams(rule="newest")
 
 
 def test_default_model__predicts_and_samples_every_region(selected):
