@@ -18,7 +18,7 @@ from typing import Self
 import polars as pl
 
 from forecast import schema as S
-from forecast.ensemble import WeightedEnsemble
+from forecast.ensemble import WEIGHTINGS, WeightedEnsemble
 from forecast.errors import InvalidInputError
 from forecast.evaluation.metrics import mase, seasonal_naive_scale
 from forecast.features.history import regularize
@@ -56,7 +56,7 @@ class SelectionParams:
     )
     ensemble_members: tuple[str, ...] = field(
         default=("mstl_ets", "sarimax", "lightgbm"),
-        metadata={"description": "Candidates the ensemble combines (those fitted; all fitted if none)."},
+        metadata={"description": "Candidates the ensemble combines (all fitted if under two of them are)."},
     )
     ensemble_weighting: str = field(
         default="inverse_mae",
@@ -66,6 +66,10 @@ class SelectionParams:
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise InvalidInputError(f"rule must be one of {list(RULES)}, got {self.rule!r}")
+        if self.ensemble_weighting not in WEIGHTINGS:
+            raise InvalidInputError(
+                f"ensemble_weighting must be one of {sorted(WEIGHTINGS)}, got {self.ensemble_weighting!r}"
+            )
 
 
 def _candidates(
@@ -108,7 +112,8 @@ def best_by_mase(scores: pl.DataFrame, order: Sequence[str]) -> dict[str, str]:
 
 
 class DefaultModel(ForecastModel):
-    """Per-region best model, chosen on its own backtest; `fit` runs the selection, `report` says why.
+    """Per-region default model (the ensemble, or the best candidate with `rule="best"`), chosen on
+    its own backtest; `fit` runs the selection, `report` says why.
 
     Same interface as every model, so the pipelines can use it wherever a model is expected.
     `horizon` is the longest horizon it will be asked for (its calibration covers that many hours).

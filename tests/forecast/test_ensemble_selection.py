@@ -127,9 +127,11 @@ def test_fit_default__combine_serves_the_inverse_error_ensemble_of_the_members()
     assert point.height == 24
 
 
-def test_selection_params__refuse_an_unknown_rule():
+def test_selection_params__refuse_an_unknown_rule_or_weighting():
     with pytest.raises(ValueError, match="rule must be one of"):
         SelectionParams(rule="newest")
+    with pytest.raises(ValueError, match="ensemble_weighting must be one of"):
+        SelectionParams(ensemble_weighting="median")
 
 
 def test_default_model__predicts_and_samples_every_region(selected):
