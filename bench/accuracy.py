@@ -149,6 +149,11 @@ def report(section: str, preds: pl.DataFrame, data: pl.DataFrame, horizons) -> d
                 "per_series": series.to_dicts(),
                 "mase": scoring.mase_matrix(f).to_dicts(),
             }
+        names = part[S.REGION].unique().to_list()
+        kinds = scoring.day_kinds(part, scale, rd.calendars(names), rd.timezones(names))
+        print(f"\n#### {section}, {year.upper()} year, every scored hour by kind of local day\n")
+        print(scoring.markdown(kinds))
+        out[f"{year}/days"] = kinds.to_dicts()
     return out
 
 
@@ -175,6 +180,10 @@ def main() -> None:
         action="store_true",
         help="Extra, the old design: 7 consecutive daily origins at each series' end, h = 24.",
     )
+    parser.add_argument(
+        "--no-ensemble-holidays", action="store_true",
+        help="Ablation: the ensemble keeps its usual weights on public holidays.",
+    )
     parser.add_argument("--cache", type=Path, default=None, help="Folder keeping each origin's predictions.")
     parser.add_argument("--json", type=Path, default=None, help="Write every table's rows here.")
     args = parser.parse_args()
@@ -186,7 +195,10 @@ def main() -> None:
     if not rd.LONG.exists():
         parser.error(f"{rd.LONG} not found: the real series live in ../shared/data/long")
     lgbm = LightGBMParams() if args.rows is None else LightGBMParams(rows_budget=args.rows)
-    params = SelectionParams(candidates=tuple(args.candidates.split(",")), lightgbm=lgbm)
+    params = SelectionParams(
+        candidates=tuple(args.candidates.split(",")), lightgbm=lgbm,
+        ensemble_holidays=not args.no_ensemble_holidays,
+    )
     peers = tuple(p for p in args.peers.split(",") if p)
     years = tuple(args.years.split(","))
     plan = rd.Plan(per_year=args.folds, spacing_days=args.spacing_days, tail_hours=FIT_HORIZON)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from peers import PEERS
 
 from forecast import schema as S
 from forecast.evaluation import fold_metrics, seasonal_naive_scale, summarize
+from forecast.features.calendar import holiday_flags
 
 SEASON = 24
 SCALE_HOURS = 24 * 365  # the MASE yardstick: seasonal-naive MAE over the year before each origin
@@ -117,8 +120,53 @@ def goals(table: pl.DataFrame) -> str:
     def mark(ok: bool) -> str:
         return "met" if ok else "MISSED"
 
+    peer = "no peer run" if ratio is None else f"{ratio:.3f} ({mark(ratio <= 0.90)}, goal <= 0.90)"
     return (
-        f"default: MASE ratio to best peer {ratio:.3f} ({mark(ratio <= 0.90)}, goal <= 0.90); "
+        f"default: MASE ratio to best peer {peer}; "
         f"coverage 80 % {r['coverage_80']:.1f} ({mark(77 <= r['coverage_80'] <= 83)}, goal 77-83); "
         f"coverage 95 % {r['coverage_95']:.1f} ({mark(93 <= r['coverage_95'] <= 97)}, goal 93-97)"
+    )
+
+
+def day_kinds(
+    preds: pl.DataFrame, scale: pl.DataFrame, calendars: Mapping[str, str], timezones: Mapping[str, str]
+) -> pl.DataFrame:
+    """Per model and kind of local day (public holiday, DST change day, other): hours, scaled MAE, coverage.
+
+    Hour-weighted over every scored hour (a fold holds few holidays): `mae_scaled` is the mean
+    absolute error over the fold's MASE scale, so 1.0 is the seasonal-naive in-sample error.
+    """
+    local = pl.col(S.TS).dt.convert_time_zone("UTC")
+    rows = preds.drop_nulls("y").with_columns(holiday_flags(preds.drop_nulls("y"), timezones, calendars))
+    dst_days = set()
+    for region, tz in timezones.items():
+        zone = ZoneInfo(tz)
+        for year in range(2010, 2031):
+            for day in range(365):
+                start = datetime(year, 1, 1, tzinfo=zone) + timedelta(days=day)
+                nxt = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), zone)
+                if start.utcoffset() != nxt.utcoffset():
+                    dst_days.add((region, start.date()))
+    dst = pl.DataFrame(
+        [(r, d, True) for r, d in dst_days], schema={S.REGION: pl.String, "_date": pl.Date, "_dst": pl.Boolean},
+        orient="row",
+    )
+    dated = pl.concat([
+        part.with_columns(local.dt.convert_time_zone(timezones.get(str(region), "UTC")).dt.date().alias("_date"))
+        for (region,), part in rows.group_by(S.REGION)
+    ])
+    kinds = dated.join(dst, on=[S.REGION, "_date"], how="left").join(scale, on=[S.REGION, S.CUTOFF]).with_columns(
+        pl.when("holiday").then(pl.lit("public holiday"))
+        .when(pl.col("_dst").fill_null(False)).then(pl.lit("DST change day"))
+        .otherwise(pl.lit("other day")).alias("day")
+    )
+    return (
+        kinds.group_by(S.MODEL, "day")
+        .agg(
+            pl.len().alias("hours"),
+            ((pl.col("y") - pl.col("yhat")).abs() / pl.col("scale")).mean().alias("mae_scaled"),
+            (100 * ((pl.col("lo_80") <= pl.col("y")) & (pl.col("y") <= pl.col("hi_80"))).mean()).alias("coverage_80"),
+            (100 * ((pl.col("lo_95") <= pl.col("y")) & (pl.col("y") <= pl.col("hi_95"))).mean()).alias("coverage_95"),
+        )
+        .sort("day", S.MODEL)
     )

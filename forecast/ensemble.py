@@ -2,12 +2,14 @@
 
 The components forecast from the same calibration origins, so the ensemble's residual paths are
 exactly the weighted sum of theirs: it is calibrated (conformal intervals, joint sample paths)
-without any extra fitting.
+without any extra fitting. On a region's public holidays (given its calendar) only the members
+that see holidays (`sees_holidays`, LightGBM's calendar features) are combined: the others
+forecast a holiday as an ordinary day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Self
 
 import numpy as np
@@ -15,6 +17,7 @@ import polars as pl
 from scipy.optimize import minimize
 
 from forecast import schema as S
+from forecast.features.calendar import holiday_flags
 from forecast.models.calibrated import CalibratedModel, residual_arrays
 from forecast.schema import ORIGIN, STEP, YHAT, K, Y
 
@@ -93,12 +96,20 @@ class WeightedEnsemble(CalibratedModel):
     """Sum of component forecasts with per-region weights learnt on their calibration folds.
 
     `weighting` is `stacked` (least-squares simplex weights) or `inverse_mae` (1 / each
-    component's mean absolute error, normalised).
+    component's mean absolute error, normalised). With `calendars` (region -> holiday calendar
+    code) and `timezones`, hours on a region's public holidays combine only the components that
+    see holidays, their weights renormalised (all components when none does).
     """
 
     name = "ensemble"
 
-    def __init__(self, components: Sequence[CalibratedModel], weighting: str = "stacked") -> None:
+    def __init__(
+        self,
+        components: Sequence[CalibratedModel],
+        weighting: str = "stacked",
+        calendars: Mapping[str, str] | None = None,
+        timezones: Mapping[str, str] | None = None,
+    ) -> None:
         if not components:
             raise ValueError("an ensemble needs at least one component model")
         if weighting not in WEIGHTINGS:
@@ -109,6 +120,8 @@ class WeightedEnsemble(CalibratedModel):
         super().__init__(components[0].calibration_params)
         self.components = list(components)
         self.weighting = weighting
+        self.calendars = dict(calendars or {})
+        self.timezones = dict(timezones or {})
         self.weights = pl.DataFrame()
 
     def fit(self, frame: pl.DataFrame) -> Self:
@@ -122,16 +135,39 @@ class WeightedEnsemble(CalibratedModel):
         stacked = stacked_calibration(self.components)
         train = stacked if origins is None else stacked.filter(pl.col(K).is_in(list(origins)))
         self.weights = learn_weights(train, names, self.weighting)
-        wide = self.weights.pivot(on=S.MODEL, index=S.REGION, values=WEIGHT)
-        combined = stacked.join(wide.rename({n: f"_w_{n}" for n in names}), on=S.REGION).with_columns(
-            pl.sum_horizontal(pl.col(n) * pl.col(f"_w_{n}") for n in names).alias(YHAT)
-        )
+        combined = self._weighted_sum(stacked)
         self.calibration = combined.select(S.REGION, K, ORIGIN, STEP, S.TS, Y, YHAT)
         n_origins = int(stacked[K].max()) + 1 if stacked.height else 0
         self._residuals = residual_arrays(self.calibration, n_origins, self.max_horizon)
         self.history, self.future = self.components[0].history, self.components[0].future
         self._points = {}
         return self
+
+    def _weighted_sum(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """`rows` (`region, ts` and one column per component) with `yhat`, their weighted sum.
+
+        On a region's public holidays the weights are those of the components that see holidays,
+        renormalised; a region where none of them has weight keeps its usual weights.
+        """
+        names = [m.name for m in self.components]
+        aware = [m.name for m in self.components if m.sees_holidays]
+        wide = self.weights.pivot(on=S.MODEL, index=S.REGION, values=WEIGHT).rename(
+            {n: f"_w_{n}" for n in names}
+        )
+        out = rows.join(wide, on=S.REGION)
+        if aware and self.calendars and out.height:
+            aware_sum = pl.sum_horizontal(pl.col(f"_w_{n}") for n in aware)
+            holiday = holiday_flags(out, self.timezones, self.calendars) & (aware_sum > 0)
+            out = out.with_columns(holiday.alias("_holiday")).with_columns(
+                pl.when(pl.col("_holiday"))
+                .then(pl.col(f"_w_{n}") / aware_sum if n in aware else pl.lit(0.0))
+                .otherwise(pl.col(f"_w_{n}"))
+                .alias(f"_w_{n}")
+                for n in names
+            )
+        return out.with_columns(
+            pl.sum_horizontal(pl.col(n) * pl.col(f"_w_{n}") for n in names).alias(YHAT)
+        ).drop([f"_w_{n}" for n in names] + (["_holiday"] if "_holiday" in out.columns else []))
 
     def update(self, frame: pl.DataFrame) -> Self:
         for model in self.components:
@@ -147,12 +183,10 @@ class WeightedEnsemble(CalibratedModel):
         key = [S.REGION, ORIGIN, STEP]
         out = None
         for model in self.components:
-            part = model._forecast_at(history, future, origins, horizon).join(
-                self.weights.filter(pl.col(S.MODEL) == model.name).select(S.REGION, WEIGHT),
-                on=S.REGION,
-            ).select(*key, (pl.col(YHAT) * pl.col(WEIGHT)).alias(model.name))
+            part = model._forecast_at(history, future, origins, horizon).select(
+                *key, pl.col(YHAT).alias(model.name)
+            )
             out = part if out is None else out.join(part, on=key)
         assert out is not None
-        names = [m.name for m in self.components]
-        return out.select(*key, pl.sum_horizontal(names).alias(YHAT))
-
+        out = out.with_columns((pl.col(ORIGIN) + pl.duration(hours=pl.col(STEP))).alias(S.TS))
+        return self._weighted_sum(out).select(*key, YHAT)

@@ -62,6 +62,10 @@ class SelectionParams:
         default="inverse_mae",
         metadata={"description": "'inverse_mae' (1 / calibration MAE) or 'stacked' (least squares)."},
     )
+    ensemble_holidays: bool = field(
+        default=True,
+        metadata={"description": "On a region's public holidays combine only members that see holidays."},
+    )
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
@@ -235,8 +239,9 @@ def select(
         named = [m for m in fitted if m.name in params.ensemble_members]
         members = named if len(named) > 1 else fitted
         combine = "ensemble" in params.candidates and len(members) > 1
+        holidays = (calendars, timezones) if params.ensemble_holidays else (None, None)
         if combine and params.rule == "combine":
-            ensemble = WeightedEnsemble(members, params.ensemble_weighting).combine()
+            ensemble = WeightedEnsemble(members, params.ensemble_weighting, *holidays).combine()
             scored = [*fitted, ensemble]
             scores = pl.concat([calibration_mase(m, scales, range(n_origins)) for m in scored])
             choice = dict.fromkeys(long_enough, "ensemble")
@@ -247,7 +252,9 @@ def select(
             oldest = list(range(n_origins // 2, n_origins))
             scored = list(fitted)
             if combine:
-                scored.append(WeightedEnsemble(members, params.ensemble_weighting).combine(origins=oldest))
+                scored.append(
+                    WeightedEnsemble(members, params.ensemble_weighting, *holidays).combine(origins=oldest)
+                )
             scores = pl.concat([calibration_mase(m, scales, newest) for m in scored])
             choice = best_by_mase(scores, [m.name for m in scored])
             for model in scored:

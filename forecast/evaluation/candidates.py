@@ -142,7 +142,8 @@ def fit_models(
         parts = (named if len(named) > 1 else fitted) or [
             _calibrated(n, setup).fit(frame) for n in ENSEMBLE_ALONE
         ]
-        models["ensemble"] = WeightedEnsemble(parts, served.ensemble_weighting).combine()
+        holidays = (setup.calendars, setup.timezones) if served.ensemble_holidays else (None, None)
+        models["ensemble"] = WeightedEnsemble(parts, served.ensemble_weighting, *holidays).combine()
         seconds["ensemble"] = time.perf_counter() - t0
     return models, seconds
 

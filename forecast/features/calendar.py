@@ -37,6 +37,14 @@ def holiday_table(
     )
 
 
+def holiday_flags(
+    design: pl.DataFrame, timezones: Mapping[str, str], calendars: Mapping[str, str], ts: str = S.TS
+) -> pl.Series:
+    """True where `ts` falls on a public holiday of the row's region, in the region's local time."""
+    flags = add_calendar(design.select(S.REGION, ts), timezones, calendars, ts)["holiday"] == 1
+    return flags.alias("holiday")
+
+
 def add_calendar(
     design: pl.DataFrame,
     timezones: Mapping[str, str],

@@ -81,6 +81,8 @@ def origins_frame(last: pl.DataFrame, offsets: Sequence[int]) -> pl.DataFrame:
 class CalibratedModel(ForecastModel):
     """A point model plus conformal calibration; subclasses fit and forecast from given origins."""
 
+    sees_holidays = False  # True where the model's features flag each region's public holidays
+
     def __init__(self, calibration: CalibrationParams | None = None) -> None:
         self.calibration_params = calibration or CalibrationParams()
         self.history: pl.DataFrame | None = None

@@ -65,6 +65,7 @@ class GlobalLightGBM(CalibratedModel):
     """Direct multi-step LightGBM over all regions; conformal or quantile-booster intervals."""
 
     name = "lightgbm"
+    sees_holidays = True
 
     def __init__(
         self,

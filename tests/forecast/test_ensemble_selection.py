@@ -14,6 +14,7 @@ from forecast.ensemble import WeightedEnsemble, inverse_error_weights, simplex_w
 from forecast.models.calibrated import CalibrationParams
 from forecast.models.gbm import LightGBMParams
 from forecast.models.naive import SeasonalNaiveRule
+from forecast.schema import STEP
 from forecast.selection import BASELINE, SelectionParams, fit_default
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -153,3 +154,78 @@ def test_default_model__update_keeps_every_region_when_a_component_and_the_ensem
     model.update(data)
     assert sorted(model.predict(12, [0.5])[S.REGION].unique()) == ["a", "b"]
     assert sorted(model.sample_paths(12, 5, seed=1)[S.REGION].unique()) == ["a", "b"]
+
+
+def test_ensemble__on_holidays_combines_only_the_members_that_see_them():
+    # 2024-01-15 (Martin Luther King Jr. Day, US) starts at hour 336: of the six hours forecast
+    # from hour 333, the last three fall on it and take the holiday-aware member's forecast alone;
+    # the first three keep the learnt weights. Fitted to hour 380, the calibration rows on that
+    # day are the aware member's too.
+    cal = CalibrationParams(max_horizon=6, origins=8, stride=5, min_train=120)
+
+    def members() -> tuple[SeasonalNaiveRule, SeasonalNaiveRule]:
+        daily, weekly = SeasonalNaiveRule(24, cal), SeasonalNaiveRule(168, cal)
+        weekly.name, weekly.sees_holidays = "aware", True
+        return daily, weekly
+
+    daily, weekly = members()
+    calendar = ({"a": "US"}, {"a": "UTC"})
+    ens = WeightedEnsemble([daily, weekly], "inverse_mae", *calendar).fit(series("a", 333, 1, 100.0))
+    w = dict(ens.weights.select(S.MODEL, "weight").iter_rows())
+    assert 0 < w["aware"] < 1
+    aware = weekly.point(6)["yhat"].to_numpy()
+    blend = w[daily.name] * daily.point(6)["yhat"].to_numpy() + w["aware"] * aware
+    expected = np.where(np.arange(6) >= 3, aware, blend)
+    np.testing.assert_allclose(ens.point(6).sort(S.TS)["yhat"].to_numpy(), expected)
+    plain = WeightedEnsemble([daily, weekly], "inverse_mae").combine()
+    np.testing.assert_allclose(plain.point(6).sort(S.TS)["yhat"].to_numpy(), blend)
+    daily, weekly = members()
+    later = WeightedEnsemble([daily, weekly], "inverse_mae", *calendar).fit(series("a", 380, 1, 100.0))
+    w = dict(later.weights.select(S.MODEL, "weight").iter_rows())
+    rows = later.calibration.join(
+        daily.calibration.select(S.K, STEP, pl.col("yhat").alias("d")), on=[S.K, STEP]
+    ).join(weekly.calibration.select(S.K, STEP, pl.col("yhat").alias("w")), on=[S.K, STEP])
+    on_day = (rows[S.TS].dt.date() == datetime(2024, 1, 15).date()).to_numpy()
+    assert 0 < on_day.sum() < rows.height
+    expected = np.where(on_day, rows["w"], w[daily.name] * rows["d"] + w["aware"] * rows["w"])
+    np.testing.assert_allclose(rows["yhat"], expected)
+
+
+def holiday_year(hours: int) -> tuple[pl.DataFrame, np.ndarray]:
+    """A US region whose load drops 20 % on its public holidays (local time), and the holiday mask."""
+    from forecast.features.calendar import holiday_flags
+
+    t = np.arange(hours)
+    frame = pl.DataFrame({S.REGION: "us", S.TS: [T0 + timedelta(hours=int(h)) for h in t]}).with_columns(
+        pl.col(S.TS).cast(S.UTC_TS)
+    )
+    holiday = holiday_flags(frame, {"us": "America/New_York"}, {"us": "US"}).to_numpy()
+    rng = np.random.default_rng(5)
+    value = 1000 * (1 + 0.1 * np.sin(2 * np.pi * (t - 5) / 24)) * np.where(holiday, 0.8, 1.0)
+    return frame.with_columns(pl.Series(S.VALUE, value + rng.normal(0, 8, hours))), holiday
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_default__intervals_hold_on_a_holiday_when_the_ensemble_switches_to_calendar_aware_members(on):
+    # Eight months of a series whose load drops 20 % on US holidays, forecast across Labor Day
+    # (2024-09-02): the members without a calendar forecast an ordinary Monday, so the plain
+    # ensemble's 80 % band misses every holiday hour; switching to LightGBM there covers them.
+    data, holiday = holiday_year(24 * 366)
+    cut = int(np.argmax(holiday[24 * 240:])) + 24 * 240 - 30  # 30 h before Labor Day's first hour
+    params = SelectionParams(
+        candidates=("seasonal_naive", "lightgbm", "ensemble"),
+        ensemble_members=("seasonal_naive", "lightgbm"),
+        calibration=CalibrationParams(origins=12, stride=24, min_train=24 * 28),
+        lightgbm=LightGBMParams(n_estimators=200, rows_budget=40000, min_rows_per_region=1000, num_threads=1),
+        ensemble_holidays=on,
+    )
+    tz = {"us": "America/New_York"}
+    model, _ = fit_default(data.head(cut), {"us": "US"}, tz, horizon=72, season=24, params=params)
+    band = model.predict(72, [0.1, 0.9]).pivot(on=S.QUANTILE, index=S.TS, values=S.VALUE).sort(S.TS)
+    truth, hol = data[S.VALUE].to_numpy()[cut:cut + 72], holiday[cut:cut + 72]
+    assert hol.sum() == 24
+    inside = (band["0.1"].to_numpy() <= truth) & (truth <= band["0.9"].to_numpy())
+    if on:
+        assert inside[hol].mean() >= 0.7 and inside[~hol].mean() >= 0.7
+    else:
+        assert inside[hol].mean() <= 0.2
