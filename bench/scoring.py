@@ -128,15 +128,20 @@ def goals(table: pl.DataFrame) -> str:
     )
 
 
+def _covered(level: int) -> pl.Expr:
+    """Per cent of rows whose actual lies in the central `level` % interval."""
+    inside = (pl.col(f"lo_{level}") <= pl.col("y")) & (pl.col("y") <= pl.col(f"hi_{level}"))
+    return 100 * inside.mean()
+
+
 def day_kinds(
     preds: pl.DataFrame, scale: pl.DataFrame, calendars: Mapping[str, str], timezones: Mapping[str, str]
 ) -> pl.DataFrame:
-    """Per model and kind of local day (public holiday, DST change day, other): hours, scaled MAE, coverage.
+    """Per model and kind of local day (public holiday, DST change day, other): hours, MAE, coverage.
 
     Hour-weighted over every scored hour (a fold holds few holidays): `mae_scaled` is the mean
     absolute error over the fold's MASE scale, so 1.0 is the seasonal-naive in-sample error.
     """
-    local = pl.col(S.TS).dt.convert_time_zone("UTC")
     rows = preds.drop_nulls("y").with_columns(holiday_flags(preds.drop_nulls("y"), timezones, calendars))
     dst_days = set()
     for region, tz in timezones.items():
@@ -148,14 +153,17 @@ def day_kinds(
                 if start.utcoffset() != nxt.utcoffset():
                     dst_days.add((region, start.date()))
     dst = pl.DataFrame(
-        [(r, d, True) for r, d in dst_days], schema={S.REGION: pl.String, "_date": pl.Date, "_dst": pl.Boolean},
-        orient="row",
+        [(r, d, True) for r, d in dst_days], orient="row",
+        schema={S.REGION: pl.String, "_date": pl.Date, "_dst": pl.Boolean},
     )
     dated = pl.concat([
-        part.with_columns(local.dt.convert_time_zone(timezones.get(str(region), "UTC")).dt.date().alias("_date"))
+        part.with_columns(
+            pl.col(S.TS).dt.convert_time_zone(timezones.get(str(region), "UTC")).dt.date().alias("_date")
+        )
         for (region,), part in rows.group_by(S.REGION)
     ])
-    kinds = dated.join(dst, on=[S.REGION, "_date"], how="left").join(scale, on=[S.REGION, S.CUTOFF]).with_columns(
+    kinds = dated.join(dst, on=[S.REGION, "_date"], how="left").join(scale, on=[S.REGION, S.CUTOFF])
+    kinds = kinds.with_columns(
         pl.when("holiday").then(pl.lit("public holiday"))
         .when(pl.col("_dst").fill_null(False)).then(pl.lit("DST change day"))
         .otherwise(pl.lit("other day")).alias("day")
@@ -165,8 +173,7 @@ def day_kinds(
         .agg(
             pl.len().alias("hours"),
             ((pl.col("y") - pl.col("yhat")).abs() / pl.col("scale")).mean().alias("mae_scaled"),
-            (100 * ((pl.col("lo_80") <= pl.col("y")) & (pl.col("y") <= pl.col("hi_80"))).mean()).alias("coverage_80"),
-            (100 * ((pl.col("lo_95") <= pl.col("y")) & (pl.col("y") <= pl.col("hi_95"))).mean()).alias("coverage_95"),
+            *(_covered(level).alias(f"coverage_{level}") for level in (80, 95)),
         )
         .sort("day", S.MODEL)
     )

@@ -3,7 +3,7 @@
 Moved here from bench/accuracy.py (its `--only speed`); the synthetic regions come from
 pipelines.demo.synthetic. Needs the bench extra (mlforecast, psutil).
 
-    nice -n 15 .venv/bin/python bench/speed.py --regions 200
+    nice -n 15 .venv/bin/python bench/speed.py --regions 200 [--candidates seasonal_naive,lightgbm,ensemble]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from peers import nixtla  # noqa: E402
 
 from forecast import schema as S  # noqa: E402
-from forecast.selection import SelectionParams, fit_default  # noqa: E402
+from forecast.selection import CANDIDATES, SelectionParams, fit_default  # noqa: E402
 
 H, SEASON = 24, 24
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
@@ -88,7 +88,10 @@ def speed(n_regions: int, candidates) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regions", type=int, default=200)
-    parser.add_argument("--candidates", default="seasonal_naive,lightgbm,ensemble")
+    parser.add_argument(
+        "--candidates", default=",".join(CANDIDATES),
+        help="Default: the default selection. seasonal_naive,lightgbm,ensemble: the light set.",
+    )
     args = parser.parse_args()
     speed(args.regions, tuple(args.candidates.split(",")))
 
