@@ -181,8 +181,8 @@ def main() -> None:
         help="Extra, the old design: 7 consecutive daily origins at each series' end, h = 24.",
     )
     parser.add_argument(
-        "--no-ensemble-holidays", action="store_true",
-        help="Ablation: the ensemble keeps its usual weights on public holidays.",
+        "--ensemble-holidays", action="store_true",
+        help="Ablation: on public holidays the ensemble combines only members that see holidays.",
     )
     parser.add_argument("--cache", type=Path, default=None, help="Folder keeping each origin's predictions.")
     parser.add_argument("--json", type=Path, default=None, help="Write every table's rows here.")
@@ -197,7 +197,7 @@ def main() -> None:
     lgbm = LightGBMParams() if args.rows is None else LightGBMParams(rows_budget=args.rows)
     params = SelectionParams(
         candidates=tuple(args.candidates.split(",")), lightgbm=lgbm,
-        ensemble_holidays=not args.no_ensemble_holidays,
+        ensemble_holidays=args.ensemble_holidays,
     )
     peers = tuple(p for p in args.peers.split(",") if p)
     years = tuple(args.years.split(","))

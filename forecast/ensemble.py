@@ -2,8 +2,8 @@
 
 The components forecast from the same calibration origins, so the ensemble's residual paths are
 exactly the weighted sum of theirs: it is calibrated (conformal intervals, joint sample paths)
-without any extra fitting. On a region's public holidays (given its calendar) only the members
-that see holidays (`sees_holidays`, LightGBM's calendar features) are combined: the others
+without any extra fitting. Given the regions' calendars, on a region's public holidays only the
+members that see holidays (`sees_holidays`, LightGBM's calendar features) are combined: the others
 forecast a holiday as an ordinary day.
 """
 
