@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -134,6 +134,13 @@ def _covered(level: int) -> pl.Expr:
     return 100 * inside.mean()
 
 
+def _offset_changes(day: date, tz: str) -> bool:
+    """True where the zone's UTC offset at the day's local midnight differs from the next one's."""
+    zone = ZoneInfo(tz)
+    start, end = (datetime.combine(d, datetime.min.time(), zone) for d in (day, day + timedelta(days=1)))
+    return start.utcoffset() != end.utcoffset()
+
+
 def day_kinds(
     preds: pl.DataFrame, scale: pl.DataFrame, calendars: Mapping[str, str], timezones: Mapping[str, str]
 ) -> pl.DataFrame:
@@ -142,30 +149,25 @@ def day_kinds(
     Hour-weighted over every scored hour (a fold holds few holidays): `mae_scaled` is the mean
     absolute error over the fold's MASE scale, so 1.0 is the seasonal-naive in-sample error.
     """
-    rows = preds.drop_nulls("y").with_columns(holiday_flags(preds.drop_nulls("y"), timezones, calendars))
-    dst_days = set()
-    for region, tz in timezones.items():
-        zone = ZoneInfo(tz)
-        for year in range(2010, 2031):
-            for day in range(365):
-                start = datetime(year, 1, 1, tzinfo=zone) + timedelta(days=day)
-                nxt = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), zone)
-                if start.utcoffset() != nxt.utcoffset():
-                    dst_days.add((region, start.date()))
-    dst = pl.DataFrame(
-        [(r, d, True) for r, d in dst_days], orient="row",
-        schema={S.REGION: pl.String, "_date": pl.Date, "_dst": pl.Boolean},
-    )
+    scored = preds.drop_nulls("y")
+    scored = scored.with_columns(holiday_flags(scored, timezones, calendars))
     dated = pl.concat([
         part.with_columns(
             pl.col(S.TS).dt.convert_time_zone(timezones.get(str(region), "UTC")).dt.date().alias("_date")
         )
-        for (region,), part in rows.group_by(S.REGION)
+        for (region,), part in scored.group_by(S.REGION)
     ])
-    kinds = dated.join(dst, on=[S.REGION, "_date"], how="left").join(scale, on=[S.REGION, S.CUTOFF])
+    dst = pl.DataFrame(
+        [
+            (region, day, _offset_changes(day, timezones.get(str(region), "UTC")))
+            for region, day in dated.select(S.REGION, "_date").unique().iter_rows()
+        ],
+        orient="row", schema={S.REGION: pl.String, "_date": pl.Date, "_dst": pl.Boolean},
+    )
+    kinds = dated.join(dst, on=[S.REGION, "_date"]).join(scale, on=[S.REGION, S.CUTOFF])
     kinds = kinds.with_columns(
         pl.when("holiday").then(pl.lit("public holiday"))
-        .when(pl.col("_dst").fill_null(False)).then(pl.lit("DST change day"))
+        .when("_dst").then(pl.lit("DST change day"))
         .otherwise(pl.lit("other day")).alias("day")
     )
     return (

@@ -167,7 +167,7 @@ class WeightedEnsemble(CalibratedModel):
             )
         return out.with_columns(
             pl.sum_horizontal(pl.col(n) * pl.col(f"_w_{n}") for n in names).alias(YHAT)
-        ).drop([f"_w_{n}" for n in names] + (["_holiday"] if "_holiday" in out.columns else []))
+        ).drop([f"_w_{n}" for n in names] + ["_holiday"], strict=False)
 
     def update(self, frame: pl.DataFrame) -> Self:
         for model in self.components:

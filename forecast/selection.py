@@ -77,6 +77,15 @@ class SelectionParams:
             )
 
 
+def make_ensemble(
+    members: Sequence[CalibratedModel], params: SelectionParams,
+    calendars: Mapping[str, str], timezones: Mapping[str, str],
+) -> WeightedEnsemble:
+    """The ensemble of `members` as `params` set it: weighting, and calendars if `ensemble_holidays`."""
+    holidays = (calendars, timezones) if params.ensemble_holidays else (None, None)
+    return WeightedEnsemble(members, params.ensemble_weighting, *holidays)
+
+
 def _candidates(
     names: Sequence[str], params: SelectionParams, season: int, calibration: CalibrationParams,
     calendars: Mapping[str, str], timezones: Mapping[str, str],
@@ -240,9 +249,8 @@ def select(
         named = [m for m in fitted if m.name in params.ensemble_members]
         members = named if len(named) > 1 else fitted
         combine = "ensemble" in params.candidates and len(members) > 1
-        holidays = (calendars, timezones) if params.ensemble_holidays else (None, None)
         if combine and params.rule == "combine":
-            ensemble = WeightedEnsemble(members, params.ensemble_weighting, *holidays).combine()
+            ensemble = make_ensemble(members, params, calendars, timezones).combine()
             scored = [*fitted, ensemble]
             scores = pl.concat([calibration_mase(m, scales, range(n_origins)) for m in scored])
             choice = dict.fromkeys(long_enough, "ensemble")
@@ -253,9 +261,7 @@ def select(
             oldest = list(range(n_origins // 2, n_origins))
             scored = list(fitted)
             if combine:
-                scored.append(
-                    WeightedEnsemble(members, params.ensemble_weighting, *holidays).combine(origins=oldest)
-                )
+                scored.append(make_ensemble(members, params, calendars, timezones).combine(origins=oldest))
             scores = pl.concat([calibration_mase(m, scales, newest) for m in scored])
             choice = best_by_mase(scores, [m.name for m in scored])
             for model in scored:

@@ -134,7 +134,7 @@ def fit_models(
         models[name], seconds[name] = model, time.perf_counter() - t0
         fitted.append(model)
     if "ensemble" in candidates:
-        from forecast.ensemble import WeightedEnsemble
+        from forecast.selection import make_ensemble
 
         t0 = time.perf_counter()
         served = SelectionParams()  # the same members and weighting as the served default's
@@ -142,8 +142,7 @@ def fit_models(
         parts = (named if len(named) > 1 else fitted) or [
             _calibrated(n, setup).fit(frame) for n in ENSEMBLE_ALONE
         ]
-        holidays = (setup.calendars, setup.timezones) if served.ensemble_holidays else (None, None)
-        models["ensemble"] = WeightedEnsemble(parts, served.ensemble_weighting, *holidays).combine()
+        models["ensemble"] = make_ensemble(parts, served, setup.calendars, setup.timezones).combine()
         seconds["ensemble"] = time.perf_counter() - t0
     return models, seconds
 
