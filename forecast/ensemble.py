@@ -2,14 +2,16 @@
 
 The components forecast from the same calibration origins, so the ensemble's residual paths are
 exactly the weighted sum of theirs: it is calibrated (conformal intervals, joint sample paths)
-without any extra fitting. Given the regions' calendars, on a region's public holidays only the
-members that see holidays (`sees_holidays`, LightGBM's calendar features) are combined: the others
-forecast a holiday as an ordinary day.
+without any extra fitting. Given the regions' calendars, the members that do not see holidays
+(they forecast a holiday as an ordinary day) can be scaled by a share of the region's own holiday
+effect on its public holidays (`holiday_effect`), or left out there (`switch_holidays`: only the members
+that see holidays, LightGBM's calendar features, are combined).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Self
 
 import numpy as np
@@ -18,6 +20,7 @@ from scipy.optimize import minimize
 
 from forecast import schema as S
 from forecast.features.calendar import holiday_flags
+from forecast.features.holiday_effect import holiday_effects, holiday_factor
 from forecast.models.calibrated import CalibratedModel, residual_arrays
 from forecast.schema import ORIGIN, STEP, YHAT, K, Y
 
@@ -97,11 +100,18 @@ class WeightedEnsemble(CalibratedModel):
 
     `weighting` is `stacked` (least-squares simplex weights) or `inverse_mae` (1 / each
     component's mean absolute error, normalised). With `calendars` (region -> holiday calendar
-    code) and `timezones`, hours on a region's public holidays combine only the components that
-    see holidays, their weights renormalised (all components when none does).
+    code) and `timezones`, on a region's public holidays the components that do not see holidays
+    are multiplied by 1 + `holiday_effect` x the region's holiday effect at that local hour
+    (learnt from its history: `forecast.features.holiday_effect`), and/or only the components that
+    see holidays are combined, their weights renormalised (`switch_holidays`; all components when
+    none does).
     """
 
     name = "ensemble"
+    # Class defaults, so an ensemble pickled before holiday effects existed still loads and serves.
+    switch_holidays: bool = True
+    holiday_effect: float = 0.0
+    effects: Mapping[str, pl.DataFrame] = MappingProxyType({})
 
     def __init__(
         self,
@@ -109,6 +119,8 @@ class WeightedEnsemble(CalibratedModel):
         weighting: str = "stacked",
         calendars: Mapping[str, str] | None = None,
         timezones: Mapping[str, str] | None = None,
+        switch_holidays: bool = True,
+        holiday_effect: float = 0.0,
     ) -> None:
         if not components:
             raise ValueError("an ensemble needs at least one component model")
@@ -122,7 +134,9 @@ class WeightedEnsemble(CalibratedModel):
         self.weighting = weighting
         self.calendars = dict(calendars or {})
         self.timezones = dict(timezones or {})
+        self.switch_holidays, self.holiday_effect = switch_holidays, holiday_effect
         self.weights = pl.DataFrame()
+        self.effects = {}
 
     def fit(self, frame: pl.DataFrame) -> Self:
         for model in self.components:
@@ -133,6 +147,9 @@ class WeightedEnsemble(CalibratedModel):
         """Learn weights from fitted components (on calibration origins `origins` if given, k ids)."""
         names = [m.name for m in self.components]
         stacked = stacked_calibration(self.components)
+        self.effects = self._holiday_effects(stacked)
+        if self.effects:
+            stacked = self._scale_blind(stacked, self.effects["calibration"])
         train = stacked if origins is None else stacked.filter(pl.col(K).is_in(list(origins)))
         self.weights = learn_weights(train, names, self.weighting)
         combined = self._weighted_sum(stacked)
@@ -142,6 +159,30 @@ class WeightedEnsemble(CalibratedModel):
         self.history, self.future = self.components[0].history, self.components[0].future
         self._points = {}
         return self
+
+    def _holiday_effects(self, stacked: pl.DataFrame) -> Mapping[str, pl.DataFrame]:
+        """Holiday effects for the served forecast (all history) and for the calibration rows
+        (history before the oldest calibration origin, so no calibration hour informs its own)."""
+        history = self.components[0].history
+        blind = [m for m in self.components if not m.sees_holidays]
+        if not (self.holiday_effect and self.calendars and blind) or history is None or history.is_empty():
+            return {}
+        first = stacked.group_by(S.REGION).agg(pl.col(ORIGIN).min().alias("_first"))
+        before = history.join(first, on=S.REGION, how="left").filter(
+            pl.col("_first").is_null() | (pl.col(S.TS) <= pl.col("_first"))
+        )
+        return {
+            "served": holiday_effects(history, self.timezones, self.calendars),
+            "calibration": holiday_effects(before.drop("_first"), self.timezones, self.calendars),
+        }
+
+    def _scale_blind(self, rows: pl.DataFrame, effects: pl.DataFrame) -> pl.DataFrame:
+        """`rows` with the columns of components that do not see holidays times 1 + `holiday_effect` x
+        the region's effect on its holidays."""
+        full = holiday_factor(rows, effects, self.timezones, self.calendars)
+        factor = 1.0 + self.holiday_effect * (full - 1.0)
+        blind = [m.name for m in self.components if not m.sees_holidays]
+        return rows.with_columns(pl.col(n) * factor for n in blind)
 
     def _weighted_sum(self, rows: pl.DataFrame) -> pl.DataFrame:
         """`rows` (`region, ts` and one column per component) with `yhat`, their weighted sum.
@@ -155,7 +196,7 @@ class WeightedEnsemble(CalibratedModel):
             {n: f"_w_{n}" for n in names}
         )
         out = rows.join(wide, on=S.REGION)
-        if aware and self.calendars and out.height:
+        if self.switch_holidays and aware and self.calendars and out.height:
             aware_sum = pl.sum_horizontal(pl.col(f"_w_{n}") for n in aware)
             holiday = holiday_flags(out, self.timezones, self.calendars) & (aware_sum > 0)
             out = out.with_columns(holiday.alias("_holiday")).with_columns(
@@ -189,4 +230,6 @@ class WeightedEnsemble(CalibratedModel):
             out = part if out is None else out.join(part, on=key)
         assert out is not None
         out = out.with_columns((pl.col(ORIGIN) + pl.duration(hours=pl.col(STEP))).alias(S.TS))
+        if self.effects:
+            out = self._scale_blind(out, self.effects["served"])
         return self._weighted_sum(out).select(*key, YHAT)

@@ -67,6 +67,10 @@ class SelectionParams:
         default=False,
         metadata={"description": "On a region's public holidays combine only members that see holidays."},
     )
+    holiday_effect: float = field(  # 0.5 chosen on the validation year (docs/forecasting.md, Holidays)
+        default=0.5,
+        metadata={"description": "Share of a region's holiday effect on members blind to holidays (0: off)."},
+    )
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
@@ -75,15 +79,17 @@ class SelectionParams:
             raise InvalidInputError(
                 f"ensemble_weighting must be one of {sorted(WEIGHTINGS)}, got {self.ensemble_weighting!r}"
             )
+        if not 0.0 <= self.holiday_effect <= 1.0:
+            raise InvalidInputError(f"holiday_effect must be a share in [0, 1], got {self.holiday_effect!r}")
 
 
 def make_ensemble(
     members: Sequence[CalibratedModel], params: SelectionParams,
     calendars: Mapping[str, str], timezones: Mapping[str, str],
 ) -> WeightedEnsemble:
-    """The ensemble of `members` as `params` set it: weighting, and calendars if `ensemble_holidays`."""
-    holidays = (calendars, timezones) if params.ensemble_holidays else (None, None)
-    return WeightedEnsemble(members, params.ensemble_weighting, *holidays)
+    """The ensemble of `members` as `params` set it: weighting, and what it does on holidays."""
+    holidays = {"switch_holidays": params.ensemble_holidays, "holiday_effect": params.holiday_effect}
+    return WeightedEnsemble(members, params.ensemble_weighting, calendars, timezones, **holidays)
 
 
 def _candidates(

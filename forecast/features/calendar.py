@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import holidays
+import numpy as np
 import polars as pl
 
 from forecast import schema as S
@@ -12,10 +14,12 @@ from forecast import schema as S
 CALENDAR_FEATURES = ("hour", "weekday", "month", "day_of_year", "holiday", "holiday_eve")
 
 
-def holiday_dates(calendar_code: str, years: range) -> list:
-    """Public holiday dates of a `holidays` calendar code such as `US-VA` or `NO`."""
+@functools.lru_cache(maxsize=256)
+def holiday_dates(calendar_code: str, years: range) -> tuple:
+    """Public holiday dates of a `holidays` calendar code such as `US-VA` or `NO` (cached: regions
+    share calendars)."""
     country, _, subdiv = calendar_code.partition("-")
-    return list(holidays.country_holidays(country, subdiv=subdiv or None, years=list(years)).keys())
+    return tuple(holidays.country_holidays(country, subdiv=subdiv or None, years=list(years)).keys())
 
 
 def holiday_table(
@@ -78,12 +82,17 @@ def add_calendar(
 
 
 def _local_naive(design: pl.DataFrame, timezones: Mapping[str, str], ts: str) -> pl.Series:
-    """Local wall-clock time per row, computed once per distinct timezone."""
-    out = pl.Series("_local", [None] * design.height, dtype=pl.Datetime("us"))
+    """Local wall-clock time per row, converted once per distinct timezone over its own rows."""
     region = design[S.REGION]
-    for tz in {timezones.get(r, "UTC") for r in region.unique().to_list()}:
-        members = [r for r in region.unique().to_list() if timezones.get(r, "UTC") == tz]
-        mask = region.is_in(members)
-        local = design[ts].dt.convert_time_zone(tz).dt.replace_time_zone(None)
-        out = pl.select(pl.when(mask).then(local).otherwise(out)).to_series()
-    return out
+    zones: dict[str, list[str]] = {}
+    for r in region.unique().to_list():
+        zones.setdefault(timezones.get(r, "UTC"), []).append(r)
+    if len(zones) == 1:
+        (tz,) = zones
+        return design[ts].dt.convert_time_zone(tz).dt.replace_time_zone(None).alias("_local")
+    out = np.zeros(design.height, dtype="datetime64[us]")
+    for tz, members in zones.items():
+        rows = np.flatnonzero(region.is_in(members).to_numpy())
+        local = design[ts].gather(rows).dt.convert_time_zone(tz).dt.replace_time_zone(None)
+        out[rows] = local.to_numpy()
+    return pl.Series("_local", out, dtype=pl.Datetime("us"))

@@ -59,6 +59,18 @@ def test_conformal_offsets__tail_widen_moves_only_the_tails_about_the_median():
     np.testing.assert_allclose(wide, [100 - 1.1 * 95, 20.0, 100.0, 180.0, 100 + 1.1 * 95])
 
 
+def test_conformal_offsets__lead_widen_stretches_every_quantile_about_the_median_with_the_lead():
+    # Residuals 1..199 at each of 168 steps (median 100): step s's offsets lie 1 + 0.1 s / 168 times
+    # as far from 100, so a week ahead the 80 % interval is 10 % wider; the 95 % tails also x 1.1.
+    residuals = np.tile(np.arange(1.0, 200.0).reshape(-1, 1), (1, 168))
+    qs = [0.025, 0.1, 0.5, 0.9, 0.975]
+    wide = conformal_offsets(residuals, qs, 168, neighbours=0, tail_widen=1.1, lead_widen=0.1)
+    for step in (1, 84, 168):
+        g = 1 + 0.1 * step / 168
+        expected = [100 - g * 1.1 * 95, 100 - g * 80, 100.0, 100 + g * 80, 100 + g * 1.1 * 95]
+        np.testing.assert_allclose(wide[:, step - 1], expected)
+
+
 def test_ensemble__residuals_are_the_weighted_sum_of_component_residuals():
     data = series("a", 500, 1, 100.0)
     cal = CalibrationParams(max_horizon=6, origins=8, stride=5, min_train=120)
@@ -205,11 +217,13 @@ def holiday_year(hours: int) -> tuple[pl.DataFrame, np.ndarray]:
     return frame.with_columns(pl.Series(S.VALUE, value + rng.normal(0, 8, hours))), holiday
 
 
-@pytest.mark.parametrize("on", [True, False])
-def test_default__intervals_hold_on_a_holiday_when_the_ensemble_switches_to_calendar_aware_members(on):
+@pytest.mark.parametrize("on", ["switch", "effects", None])
+def test_default__intervals_hold_on_a_holiday_when_the_ensemble_switches_or_scales(on):
     # Eight months of a series whose load drops 20 % on US holidays, forecast across Labor Day
     # (2024-09-02): the members without a calendar forecast an ordinary Monday, so the plain
-    # ensemble's 80 % band misses every holiday hour; switching to LightGBM there covers them.
+    # ensemble's 80 % band misses every holiday hour; switching to LightGBM there, or scaling
+    # the others by the region's holiday effect (-20 %, learnt from its six earlier holidays),
+    # covers them.
     data, holiday = holiday_year(24 * 366)
     cut = int(np.argmax(holiday[24 * 240:])) + 24 * 240 - 30  # 30 h before Labor Day's first hour
     params = SelectionParams(
@@ -217,7 +231,8 @@ def test_default__intervals_hold_on_a_holiday_when_the_ensemble_switches_to_cale
         ensemble_members=("seasonal_naive", "lightgbm"),
         calibration=CalibrationParams(origins=12, stride=24, min_train=24 * 28),
         lightgbm=LightGBMParams(n_estimators=200, rows_budget=40000, min_rows_per_region=1000, num_threads=1),
-        ensemble_holidays=on,
+        ensemble_holidays=on == "switch",
+        holiday_effect=1.0 if on == "effects" else 0.0,
     )
     tz = {"us": "America/New_York"}
     model, _ = fit_default(data.head(cut), {"us": "US"}, tz, horizon=72, season=24, params=params)
@@ -229,3 +244,42 @@ def test_default__intervals_hold_on_a_holiday_when_the_ensemble_switches_to_cale
         assert inside[hol].mean() >= 0.7 and inside[~hol].mean() >= 0.7
     else:
         assert inside[hol].mean() <= 0.2
+
+
+def test_ensemble__scales_members_blind_to_holidays_by_a_share_of_the_learnt_effect():
+    # Eight months of a US region whose load drops 20 % on its holidays, fitted to 30 h before
+    # Labor Day: the learnt effect is about -20 % at every hour; on the holiday's hours the blind
+    # member is multiplied by 1 + 0.5 x that effect, the aware one is not; other hours are the
+    # plain weighted sum. The calibration rows' effect is learnt only before the oldest origin.
+    from forecast.features.holiday_effect import EFFECT, holiday_effects, holiday_factor
+
+    data, holiday = holiday_year(24 * 366)
+    cut = int(np.argmax(holiday[24 * 240:])) + 24 * 240 - 30
+    tz, cal_code = {"us": "America/New_York"}, {"us": "US"}
+    cal = CalibrationParams(max_horizon=48, origins=8, stride=24, min_train=24 * 28)
+    blind, aware = SeasonalNaiveRule(24, cal), SeasonalNaiveRule(168, cal)
+    aware.name, aware.sees_holidays = "aware", True
+    ens = WeightedEnsemble(
+        [blind, aware], "inverse_mae", cal_code, tz, switch_holidays=False, holiday_effect=0.5
+    ).fit(data.head(cut))
+    served = ens.effects["served"]
+    np.testing.assert_allclose(served[EFFECT].to_numpy(), -0.2, atol=0.02)
+    first = ens.calibration[S.ORIGIN].min()
+    before = blind.history.filter(pl.col(S.TS) <= first)
+    assert ens.effects["calibration"].equals(holiday_effects(before, tz, cal_code))
+    w = dict(ens.weights.select(S.MODEL, "weight").iter_rows())
+    points = blind.point(48).select(S.REGION, S.TS)
+    factor = holiday_factor(points, served, tz, cal_code).to_numpy()
+    on = holiday_flags_of(points, tz, cal_code)
+    assert on.sum() == 18 and np.all(factor[on] < 0.85) and np.all(factor[~on] == 1.0)
+    expected = (
+        w[blind.name] * blind.point(48)["yhat"].to_numpy() * (1 + 0.5 * (factor - 1))
+        + w["aware"] * aware.point(48)["yhat"].to_numpy()
+    )
+    np.testing.assert_allclose(ens.point(48).sort(S.TS)["yhat"].to_numpy(), expected)
+
+
+def holiday_flags_of(rows: pl.DataFrame, tz, cal) -> np.ndarray:
+    from forecast.features.calendar import holiday_flags
+
+    return holiday_flags(rows, tz, cal).to_numpy()
