@@ -33,6 +33,7 @@ def step_pool(residuals: np.ndarray, step: int, neighbours: int) -> np.ndarray:
     return pool[np.isfinite(pool)]
 
 
+WEEK = 168  # hours: `lead_widen` is the relative widening per week of lead
 TAIL = 0.4  # quantiles further than this from the median are the tails `tail_widen` acts on
 
 
@@ -42,12 +43,14 @@ def conformal_offsets(
     horizon: int,
     neighbours: int = 1,
     tail_widen: float = 1.0,
+    lead_widen: float = 0.0,
 ) -> np.ndarray:
     """Offsets to add to the point forecast: shape (len(quantiles), horizon), ordered in q per step.
 
     Pooling a few neighbouring steps steadies the tails when there are few origins; it does not
     mix lead times far apart, so the interval still widens with the horizon. Quantiles beyond the
-    80 % interval (|q - 0.5| > 0.4) lie `tail_widen` times as far from the pool's median.
+    80 % interval (|q - 0.5| > 0.4) lie `tail_widen` times as far from the pool's median, and every
+    quantile of step s (1-based) 1 + `lead_widen` * s / 168 times as far.
     """
     if residuals.shape[1] < horizon:
         raise ValueError(f"calibrated for {residuals.shape[1]} steps, asked for {horizon}")
@@ -59,10 +62,12 @@ def conformal_offsets(
             continue
         ranks = [conformal_rank(q, pool.size) for q in qs]
         out[:, h] = np.sort(pool)[np.array(ranks) - 1]
+        median = float(np.median(pool))
         if tail_widen != 1.0:
             tails = np.abs(np.array(qs) - 0.5) > TAIL + 1e-9
-            median = float(np.median(pool))
             out[tails, h] = median + tail_widen * (out[tails, h] - median)
+        if lead_widen:
+            out[:, h] = median + (1.0 + lead_widen * (h + 1) / WEEK) * (out[:, h] - median)
     # Quantiles of one sample at increasing levels are ordered already; this guards ties and NaN.
     return np.maximum.accumulate(out, axis=0)
 

@@ -54,6 +54,10 @@ class CalibrationParams:
         default=1.1,
         metadata={"description": "Quantiles beyond the 80 % interval lie this much further out."},
     )
+    lead_widen: float = field(
+        default=0.1,
+        metadata={"description": "Intervals widen by this fraction per week of lead."},
+    )
     refit: bool = field(default=True, metadata={"description": "Refit on all history after calibrating."})
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})
     seed: int = field(default=0, metadata={"description": "Seed of sample paths drawn by predict()."})
@@ -223,7 +227,7 @@ class CalibratedModel(ForecastModel):
         for (region,), part in points.group_by(S.REGION, maintain_order=True):
             offsets = conformal.conformal_offsets(
                 residuals[str(region)], qs, horizon, self.calibration_params.neighbours,
-                self.calibration_params.tail_widen,
+                self.calibration_params.tail_widen, self.calibration_params.lead_widen,
             )
             values = part[YHAT].to_numpy()[None, :] + offsets
             frames.append(pl.DataFrame({

@@ -226,6 +226,7 @@ class GlobalLightGBM(CalibratedModel):
                 offsets = conformal.conformal_offsets(
                     residuals[str(region)], list(qs[lower | upper]), horizon,
                     self.calibration_params.neighbours, self.calibration_params.tail_widen,
+                    self.calibration_params.lead_widen,
                 )
                 values[np.ix_(mine, lower | upper)] = point[mine, None] + offsets[:, steps[mine]].T
             values[:, lower] = np.minimum(values[:, lower], table[:, :1])

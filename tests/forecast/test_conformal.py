@@ -89,10 +89,11 @@ def test_calibrated_model__covers_a_series_with_known_noise_at_the_nominal_rate(
     frame = pl.DataFrame({
         S.REGION: "r", S.TS: [t0 + timedelta(hours=int(h)) for h in t], S.VALUE: values,
     }).with_columns(pl.col(S.TS).cast(S.UTC_TS))
-    # The plain split-conformal rule (tail_widen=1): the default widens the 95 % tails by 10 % for
-    # real load, whose errors are not exchangeable (chosen on the validation year, docs/forecasting.md).
+    # The plain split-conformal rule (tail_widen=1, lead_widen=0): the default widens the 95 % tails
+    # by 10 % and every interval by 10 % per week of lead for real load, whose errors are not
+    # exchangeable (chosen on the validation year, docs/forecasting.md).
     cal = CalibrationParams(
-        max_horizon=24, origins=28, stride=24, min_train=48, neighbours=2, tail_widen=1.0
+        max_horizon=24, origins=28, stride=24, min_train=48, neighbours=2, tail_widen=1.0, lead_widen=0.0
     )
     hits80, hits95 = [], []
     for cutoff in range(hours - 24 * 40, hours - 24, 24):
