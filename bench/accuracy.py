@@ -35,6 +35,7 @@ import scoring  # noqa: E402
 from peers import PEERS, peer_folds  # noqa: E402
 
 from forecast import schema as S  # noqa: E402
+from forecast.models.calibrated import CalibrationParams  # noqa: E402
 from forecast.models.gbm import LightGBMParams  # noqa: E402
 from forecast.selection import CANDIDATES, SelectionParams, fit_default  # noqa: E402
 
@@ -184,6 +185,14 @@ def main() -> None:
         "--ensemble-holidays", action="store_true",
         help="Ablation: on public holidays the ensemble combines only members that see holidays.",
     )
+    parser.add_argument(
+        "--holiday-effect", type=float, default=SelectionParams.holiday_effect,
+        help="Share of each region's holiday effect put on members that do not see holidays (0: off).",
+    )
+    parser.add_argument(
+        "--lead-widen", type=float, default=CalibrationParams.lead_widen,
+        help="Intervals widen by this fraction per week of lead (0: off).",
+    )
     parser.add_argument("--cache", type=Path, default=None, help="Folder keeping each origin's predictions.")
     parser.add_argument("--json", type=Path, default=None, help="Write every table's rows here.")
     args = parser.parse_args()
@@ -197,7 +206,8 @@ def main() -> None:
     lgbm = LightGBMParams() if args.rows is None else LightGBMParams(rows_budget=args.rows)
     params = SelectionParams(
         candidates=tuple(args.candidates.split(",")), lightgbm=lgbm,
-        ensemble_holidays=args.ensemble_holidays,
+        ensemble_holidays=args.ensemble_holidays, holiday_effect=args.holiday_effect,
+        calibration=CalibrationParams(lead_widen=args.lead_widen),
     )
     peers = tuple(p for p in args.peers.split(",") if p)
     years = tuple(args.years.split(","))

@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--peers", default="MSTL,mlforecast_lgbm,SeasonalNaive")
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--part", default="0/1", help="i/n: origins k with k %% n == i.")
     args = parser.parse_args()
     names = args.series.split(",")
     lgbm = LightGBMParams() if args.rows is None else LightGBMParams(rows_budget=args.rows)
@@ -71,7 +72,10 @@ def main() -> None:
     data = rd.read_series(names)
     cutoffs = rd.Plan(per_year=args.folds).cutoffs(data, tuple(args.years.split(",")))
     args.out.mkdir(parents=True, exist_ok=True)
+    part, n_parts = (int(x) for x in args.part.split("/"))
     for (k,), group in cutoffs.group_by("k", maintain_order=True):
+        if k % n_parts != part:
+            continue
         tag = "_".join(sorted(names))[:60]
         path = args.out / f"{tag}_k{k}.parquet"
         if path.with_suffix(".done").exists():

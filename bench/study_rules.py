@@ -59,12 +59,14 @@ def load(folder: Path) -> list[dict]:
                 yh = cm[S.YHAT].to_numpy().reshape(k_max, H)
                 rec["cal"][model] = yh
                 rec["y_cal"] = y
+                rec["cal_ts"] = cm[S.TS]
                 rec["resid"][model] = y - yh
             p = pts.filter(pl.col(S.REGION) == region).sort(S.MODEL, S.STEP)
             for (model,), pm in p.group_by(S.MODEL):
                 rec["yhat"][model] = pm.sort(S.STEP)[S.YHAT].to_numpy()
             ts = p.filter(pl.col(S.MODEL) == p[S.MODEL][0]).sort(S.STEP)[S.TS]
             hours = pl.DataFrame({S.TS: ts})
+            rec["ts"] = ts
             a = hours.join(act.filter(pl.col(S.REGION) == region), on=S.TS, how="left")
             rec["actual"] = a["y"].to_numpy().astype(float)
             if peer is not None:
