@@ -193,6 +193,10 @@ def main() -> None:
         "--lead-widen", type=float, default=CalibrationParams.lead_widen,
         help="Intervals widen by this fraction per week of lead (0: off).",
     )
+    parser.add_argument(
+        "--lead-bounds", default=",".join(map(str, SelectionParams.ensemble_lead_bounds)),
+        help="Steps at which the ensemble's weights change, e.g. 24 ('' : one set of weights).",
+    )
     parser.add_argument("--cache", type=Path, default=None, help="Folder keeping each origin's predictions.")
     parser.add_argument("--json", type=Path, default=None, help="Write every table's rows here.")
     args = parser.parse_args()
@@ -207,6 +211,7 @@ def main() -> None:
     params = SelectionParams(
         candidates=tuple(args.candidates.split(",")), lightgbm=lgbm,
         ensemble_holidays=args.ensemble_holidays, holiday_effect=args.holiday_effect,
+        ensemble_lead_bounds=tuple(int(x) for x in args.lead_bounds.split(",") if x),
         calibration=CalibrationParams(lead_widen=args.lead_widen),
     )
     peers = tuple(p for p in args.peers.split(",") if p)

@@ -25,6 +25,7 @@ from forecast.models.calibrated import CalibratedModel, residual_arrays
 from forecast.schema import ORIGIN, STEP, YHAT, K, Y
 
 WEIGHT = "weight"
+LEAD = "lead"  # band of forecast steps with weights of their own
 
 
 def simplex_weights(points: np.ndarray, actual: np.ndarray) -> np.ndarray:
@@ -84,22 +85,36 @@ def stacked_calibration(components: Sequence[CalibratedModel]) -> pl.DataFrame:
     return out.sort(S.REGION, K, STEP)
 
 
-def learn_weights(stacked: pl.DataFrame, names: Sequence[str], weighting: str = "stacked") -> pl.DataFrame:
-    """Per-region weights over `names` (`WEIGHTINGS[weighting]`): `region, model, weight`."""
+def lead_band(bounds: Sequence[int]) -> pl.Expr:
+    """`lead`: 0 for steps up to bounds[0], 1 up to bounds[1], ... (all 0 without bounds)."""
+    band = pl.lit(0, dtype=pl.Int32)
+    for bound in bounds:
+        band = band + (pl.col(STEP) > bound).cast(pl.Int32)
+    return band.alias(LEAD)
+
+
+def learn_weights(
+    stacked: pl.DataFrame, names: Sequence[str], weighting: str = "stacked", bounds: Sequence[int] = ()
+) -> pl.DataFrame:
+    """Weights over `names` (`WEIGHTINGS[weighting]`) per region and lead band (`lead_band(bounds)`):
+    `region, lead, model, weight`."""
     rows = []
     learn = WEIGHTINGS[weighting]
-    for (region,), part in stacked.group_by(S.REGION, maintain_order=True):
+    banded = stacked.with_columns(lead_band(bounds))
+    for (region, lead), part in banded.group_by(S.REGION, LEAD, maintain_order=True):
         w = learn(part.select(names).to_numpy(), part[Y].to_numpy())
-        rows += [(str(region), name, float(x)) for name, x in zip(names, w, strict=True)]
-    schema = {S.REGION: pl.String, S.MODEL: pl.String, WEIGHT: pl.Float64}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+        rows += [(str(region), int(lead), name, float(x)) for name, x in zip(names, w, strict=True)]
+    schema = {S.REGION: pl.String, LEAD: pl.Int32, S.MODEL: pl.String, WEIGHT: pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row").sort(S.REGION, LEAD)
 
 
 class WeightedEnsemble(CalibratedModel):
     """Sum of component forecasts with per-region weights learnt on their calibration folds.
 
     `weighting` is `stacked` (least-squares simplex weights) or `inverse_mae` (1 / each
-    component's mean absolute error, normalised). With `calendars` (region -> holiday calendar
+    component's mean absolute error, normalised), per region and per band of lead times split at
+    `lead_bounds` (steps; a component better a day ahead than a week ahead weighs more in the first
+    day's band). With `calendars` (region -> holiday calendar
     code) and `timezones`, on a region's public holidays the components that do not see holidays
     are multiplied by 1 + `holiday_effect` x the region's holiday effect at that local hour
     (learnt from its history: `forecast.features.holiday_effect`), and/or only the components that
@@ -112,6 +127,7 @@ class WeightedEnsemble(CalibratedModel):
     switch_holidays: bool = True
     holiday_effect: float = 0.0
     effects: Mapping[str, pl.DataFrame] = MappingProxyType({})
+    lead_bounds: tuple[int, ...] = ()
 
     def __init__(
         self,
@@ -121,6 +137,7 @@ class WeightedEnsemble(CalibratedModel):
         timezones: Mapping[str, str] | None = None,
         switch_holidays: bool = True,
         holiday_effect: float = 0.0,
+        lead_bounds: Sequence[int] = (),
     ) -> None:
         if not components:
             raise ValueError("an ensemble needs at least one component model")
@@ -135,6 +152,7 @@ class WeightedEnsemble(CalibratedModel):
         self.calendars = dict(calendars or {})
         self.timezones = dict(timezones or {})
         self.switch_holidays, self.holiday_effect = switch_holidays, holiday_effect
+        self.lead_bounds = tuple(sorted(lead_bounds))
         self.weights = pl.DataFrame()
         self.effects = {}
 
@@ -151,7 +169,7 @@ class WeightedEnsemble(CalibratedModel):
         if self.effects:
             stacked = self._scale_blind(stacked, self.effects["calibration"])
         train = stacked if origins is None else stacked.filter(pl.col(K).is_in(list(origins)))
-        self.weights = learn_weights(train, names, self.weighting)
+        self.weights = learn_weights(train, names, self.weighting, self.lead_bounds)
         combined = self._weighted_sum(stacked)
         self.calibration = combined.select(S.REGION, K, ORIGIN, STEP, S.TS, Y, YHAT)
         n_origins = int(stacked[K].max()) + 1 if stacked.height else 0
@@ -185,17 +203,21 @@ class WeightedEnsemble(CalibratedModel):
         return rows.with_columns(pl.col(n) * factor for n in blind)
 
     def _weighted_sum(self, rows: pl.DataFrame) -> pl.DataFrame:
-        """`rows` (`region, ts` and one column per component) with `yhat`, their weighted sum.
+        """`rows` (`region, step, ts` and one column per component) with `yhat`, their weighted sum
+        (the weights of the region and the step's lead band).
 
         On a region's public holidays the weights are those of the components that see holidays,
         renormalised; a region where none of them has weight keeps its usual weights.
         """
         names = [m.name for m in self.components]
         aware = [m.name for m in self.components if m.sees_holidays]
-        wide = self.weights.pivot(on=S.MODEL, index=S.REGION, values=WEIGHT).rename(
+        weights = self.weights  # an ensemble pickled before lead bands has one band
+        if LEAD not in weights.columns:
+            weights = weights.with_columns(pl.lit(0, dtype=pl.Int32).alias(LEAD))
+        wide = weights.pivot(on=S.MODEL, index=[S.REGION, LEAD], values=WEIGHT).rename(
             {n: f"_w_{n}" for n in names}
         )
-        out = rows.join(wide, on=S.REGION)
+        out = rows.with_columns(lead_band(self.lead_bounds)).join(wide, on=[S.REGION, LEAD])
         if self.switch_holidays and aware and self.calendars and out.height:
             aware_sum = pl.sum_horizontal(pl.col(f"_w_{n}") for n in aware)
             holiday = holiday_flags(out, self.timezones, self.calendars) & (aware_sum > 0)
@@ -208,7 +230,7 @@ class WeightedEnsemble(CalibratedModel):
             )
         return out.with_columns(
             pl.sum_horizontal(pl.col(n) * pl.col(f"_w_{n}") for n in names).alias(YHAT)
-        ).drop([f"_w_{n}" for n in names] + ["_holiday"], strict=False)
+        ).drop([f"_w_{n}" for n in names] + ["_holiday", LEAD], strict=False)
 
     def update(self, frame: pl.DataFrame) -> Self:
         for model in self.components:

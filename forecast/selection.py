@@ -35,7 +35,7 @@ RULES = ("combine", "best")
 
 @dataclass(frozen=True)
 class SelectionParams:
-    """How the default model of each region is chosen."""
+    """How each region's default model is chosen (defaults: chosen on the validation year)."""
 
     candidates: tuple[str, ...] = field(
         default=CANDIDATES, metadata={"description": "Models tried; `ensemble` combines the others."}
@@ -62,14 +62,14 @@ class SelectionParams:
         default="inverse_mae",
         metadata={"description": "'inverse_mae' (1 / calibration MAE) or 'stacked' (least squares)."},
     )
-    # Off: on the validation year it scored 0.5 % worse MASE at h = 24 (docs/forecasting.md, Holidays).
     ensemble_holidays: bool = field(
-        default=False,
-        metadata={"description": "On a region's public holidays combine only members that see holidays."},
+        default=False, metadata={"description": "On public holidays combine only members that see holidays."}
     )
-    holiday_effect: float = field(  # 0.5 chosen on the validation year (docs/forecasting.md, Holidays)
-        default=0.5,
-        metadata={"description": "Share of a region's holiday effect on members blind to holidays (0: off)."},
+    ensemble_lead_bounds: tuple[int, ...] = field(
+        default=(24,), metadata={"description": "Steps where the ensemble's weights change (own per band)."}
+    )
+    holiday_effect: float = field(
+        default=0.5, metadata={"description": "Share of a region's holiday effect on members blind to them."}
     )
 
     def __post_init__(self) -> None:
@@ -88,8 +88,10 @@ def make_ensemble(
     calendars: Mapping[str, str], timezones: Mapping[str, str],
 ) -> WeightedEnsemble:
     """The ensemble of `members` as `params` set it: weighting, and what it does on holidays."""
-    holidays = {"switch_holidays": params.ensemble_holidays, "holiday_effect": params.holiday_effect}
-    return WeightedEnsemble(members, params.ensemble_weighting, calendars, timezones, **holidays)
+    return WeightedEnsemble(
+        members, params.ensemble_weighting, calendars, timezones, switch_holidays=params.ensemble_holidays,
+        holiday_effect=params.holiday_effect, lead_bounds=params.ensemble_lead_bounds,
+    )
 
 
 def _candidates(

@@ -85,6 +85,32 @@ def test_ensemble__residuals_are_the_weighted_sum_of_component_residuals():
     np.testing.assert_allclose(ens.point(6)["yhat"], point)
 
 
+def test_ensemble__lead_bands_learn_and_apply_weights_of_their_own():
+    # Bounds (24,): steps 1-24 weigh each member by 1 / its MAE over calibration steps 1-24, steps
+    # 25-48 by 1 / its MAE over steps 25-48 (hand-computed from the members' residuals); the
+    # ensemble's residuals and point follow the same bands.
+    data = series("a", 600, 1, 100.0)
+    cal = CalibrationParams(max_horizon=48, origins=8, stride=24, min_train=240)
+    daily, weekly = SeasonalNaiveRule(24, cal), SeasonalNaiveRule(168, cal)
+    weekly.name = "seasonal_naive_168"
+    ens = WeightedEnsemble([daily, weekly], "inverse_mae", lead_bounds=(24,)).fit(data)
+    expected, combined, point = {}, [], []
+    for lead, steps in ((0, slice(0, 24)), (1, slice(24, 48))):
+        inv = {m.name: 1 / np.nanmean(np.abs(m.residuals("a")[:, steps])) for m in (daily, weekly)}
+        w = {n: v / sum(inv.values()) for n, v in inv.items()}
+        got = dict(ens.weights.filter(pl.col("lead") == lead).select(S.MODEL, "weight").iter_rows())
+        assert got == pytest.approx(w)
+        expected[lead] = w
+        combined.append(sum(w[m.name] * m.residuals("a")[:, steps] for m in (daily, weekly)))
+        point.append(
+            w[daily.name] * daily.point(48)["yhat"].to_numpy()[steps]
+            + w[weekly.name] * weekly.point(48)["yhat"].to_numpy()[steps]
+        )
+    assert expected[0][daily.name] != pytest.approx(expected[1][daily.name], abs=1e-3)
+    np.testing.assert_allclose(ens.residuals("a"), np.hstack(combined))
+    np.testing.assert_allclose(ens.point(48).sort(S.TS)["yhat"].to_numpy(), np.concatenate(point))
+
+
 def test_ensemble__refuses_components_with_the_same_name():
     with pytest.raises(ValueError, match="distinct names"):
         WeightedEnsemble([SeasonalNaiveRule(24), SeasonalNaiveRule(168)])
