@@ -1,8 +1,9 @@
-"""Score a holiday adjustment of the ensemble offline on the files bench/study.py kept (no refitting).
+"""Score holiday adjustments and lead bands of the ensemble offline on bench/study.py's files.
 
 Members that do not see holidays (mstl_ets, sarimax) are multiplied by 1 + the region's holiday
 effect (forecast.features.holiday_effect, learnt on the year before each origin) on its public
-holidays, shrunk by a factor; the inverse-MAE ensemble is formed as the default forms it. Prints
+holidays, shrunk by a factor; the inverse-MAE ensemble is formed as the default forms it, with
+one set of weights or one per band of lead times (`bands`). Prints
 MASE and coverage at h = 24 and h = 168, overall, per series and on holiday hours.
 
     .venv/bin/python bench/study_holidays.py /work/study/val
@@ -11,6 +12,7 @@ MASE and coverage at h = 24 and h = 168, overall, per series and on holiday hour
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections import defaultdict
 from datetime import timedelta
@@ -91,18 +93,21 @@ def named_factors(rec: dict, data: pl.DataFrame, pooled_weight: float) -> tuple[
     return one(rec["ts"]), one(rec["cal_ts"]).reshape(rec["y_cal"].shape)
 
 
-def variant(rec: dict, f, fc, shrink: float, adjust) -> tuple[np.ndarray, np.ndarray]:
-    """(point, residual matrix) of the inverse-MAE ensemble with `adjust` members scaled."""
+def variant(rec: dict, f, fc, shrink: float, adjust, bounds=()) -> tuple[np.ndarray, np.ndarray]:
+    """(point, residual matrix) of the inverse-MAE ensemble with `adjust` members scaled, weights
+    learnt per band of steps split at `bounds`."""
     yhat, cal = {}, {}
     for m in MEMBERS:
         g, gc = (1 + shrink * (f - 1), 1 + shrink * (fc - 1)) if m in adjust else (1.0, 1.0)
         yhat[m], cal[m] = rec["yhat"][m] * g, rec["cal"][m] * gc
-    k = rec["y_cal"].shape[0]
-    w = np.array([1 / np.nanmean(np.abs(rec["y_cal"] - cal[m])) for m in MEMBERS])
-    w = w / w.sum()
-    point = sum(wi * yhat[m] for m, wi in zip(MEMBERS, w, strict=True))
-    resid = rec["y_cal"] - sum(wi * cal[m] for m, wi in zip(MEMBERS, w, strict=True))
-    del k
+    point, resid = np.zeros(sr.H), np.zeros_like(rec["y_cal"])
+    edges = [0, *bounds, sr.H]
+    for lo, hi in itertools.pairwise(edges):
+        w = np.array([1 / np.nanmean(np.abs(rec["y_cal"][:, lo:hi] - cal[m][:, lo:hi])) for m in MEMBERS])
+        w = w / w.sum()
+        point[lo:hi] = sum(wi * yhat[m][lo:hi] for m, wi in zip(MEMBERS, w, strict=True))
+        fitted = sum(wi * cal[m][:, lo:hi] for m, wi in zip(MEMBERS, w, strict=True))
+        resid[:, lo:hi] = rec["y_cal"][:, lo:hi] - fitted
     return point, resid
 
 
@@ -119,13 +124,15 @@ def main() -> None:
     hol: dict = defaultdict(list)
     variants = [(f"blind x{s}", float(s), BLIND) for s in args.shrink.split(",")]
     named = [(f"name{pw} x{s}", float(s), BLIND, float(pw)) for pw in (0.0, 0.5) for s in (0.5, 0.75, 1.0)]
-    variants = [(*v, None) for v in variants] + named
+    variants = [(*v, None, ()) for v in variants] + [(*v, ()) for v in named]
+    bands = {"24": (24,), "24,72": (24, 72), "daily": tuple(range(24, 168, 24))}
+    variants += [(f"blind x0.5, bands {k}", 0.5, BLIND, None, b) for k, b in bands.items()]
     for rec in recs:
         f, fc, mask = factors(rec, data, args.min_holidays)
         nf = {pw: named_factors(rec, data, pw) for pw in (0.0, 0.5)}
-        for name, shrink, adjust, pw in variants:
+        for name, shrink, adjust, pw, bounds in variants:
             ff, ffc = (f, fc) if pw is None else nf[pw]
-            p, r = variant(rec, ff, ffc, shrink, adjust)
+            p, r = variant(rec, ff, ffc, shrink, adjust, bounds)
             table[(name, rec["region"])].append(sr.score(rec, p, r, (1.0, 1.1), True))
             if mask.any():
                 r0 = r - np.nan_to_num(np.nanmedian(r, axis=0))
