@@ -87,7 +87,7 @@ def make_ensemble(
     members: Sequence[CalibratedModel], params: SelectionParams,
     calendars: Mapping[str, str], timezones: Mapping[str, str],
 ) -> WeightedEnsemble:
-    """The ensemble of `members` as `params` set it: weighting, and what it does on holidays."""
+    """The ensemble of `members` as `params` set it: weighting, lead bands, what it does on holidays."""
     return WeightedEnsemble(
         members, params.ensemble_weighting, calendars, timezones, switch_holidays=params.ensemble_holidays,
         holiday_effect=params.holiday_effect, lead_bounds=params.ensemble_lead_bounds,

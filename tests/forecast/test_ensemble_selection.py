@@ -166,11 +166,13 @@ def test_fit_default__combine_serves_the_inverse_error_ensemble_of_the_members()
     assert point.height == 24
 
 
-def test_selection_params__refuse_an_unknown_rule_or_weighting():
+def test_selection_params__refuse_an_unknown_rule_or_weighting_or_a_holiday_share_outside_0_1():
     with pytest.raises(ValueError, match="rule must be one of"):
         SelectionParams(rule="newest")
     with pytest.raises(ValueError, match="ensemble_weighting must be one of"):
         SelectionParams(ensemble_weighting="median")
+    with pytest.raises(ValueError, match=r"holiday_effect must be a share in \[0, 1\], got 1.5"):
+        SelectionParams(holiday_effect=1.5)
 
 
 def test_default_model__predicts_and_samples_every_region(selected):
