@@ -30,7 +30,7 @@ def _holidays(
 
 def _near(frame: pl.DataFrame, hol: pl.DataFrame, shifts: tuple[int, ...]) -> pl.DataFrame:
     """Rows of `frame` whose UTC date is within a day of a holiday shifted by one of `shifts` days
-    (a local date is never more than a day from the UTC one), with their local `date` and `hour`."""
+    (a local date is never more than a day from the UTC one): all that local dates need to look at."""
     days = sorted({s + d for s in shifts for d in (-1, 0, 1)})
     wanted = pl.concat(
         hol.select(S.REGION, (pl.col("date") + pl.duration(days=d)).alias("_utc")) for d in days
