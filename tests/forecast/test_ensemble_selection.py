@@ -279,6 +279,7 @@ def test_ensemble__scales_members_blind_to_holidays_by_a_share_of_the_learnt_eff
     # Labor Day: the learnt effect is about -20 % at every hour; on the holiday's hours the blind
     # member is multiplied by 1 + 0.5 x that effect, the aware one is not; other hours are the
     # plain weighted sum. The calibration rows' effect is learnt only before the oldest origin.
+    from forecast.features.calendar import holiday_flags
     from forecast.features.holiday_effect import EFFECT, holiday_effects, holiday_factor
 
     data, holiday = holiday_year(24 * 366)
@@ -298,16 +299,10 @@ def test_ensemble__scales_members_blind_to_holidays_by_a_share_of_the_learnt_eff
     w = dict(ens.weights.select(S.MODEL, "weight").iter_rows())
     points = blind.point(48).select(S.REGION, S.TS)
     factor = holiday_factor(points, served, tz, cal_code).to_numpy()
-    on = holiday_flags_of(points, tz, cal_code)
+    on = holiday_flags(points, tz, cal_code).to_numpy()
     assert on.sum() == 18 and np.all(factor[on] < 0.85) and np.all(factor[~on] == 1.0)
     expected = (
         w[blind.name] * blind.point(48)["yhat"].to_numpy() * (1 + 0.5 * (factor - 1))
         + w["aware"] * aware.point(48)["yhat"].to_numpy()
     )
     np.testing.assert_allclose(ens.point(48).sort(S.TS)["yhat"].to_numpy(), expected)
-
-
-def holiday_flags_of(rows: pl.DataFrame, tz, cal) -> np.ndarray:
-    from forecast.features.calendar import holiday_flags
-
-    return holiday_flags(rows, tz, cal).to_numpy()
