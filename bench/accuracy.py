@@ -35,14 +35,17 @@ import scoring  # noqa: E402
 from peers import PEERS, peer_folds  # noqa: E402
 
 from forecast import schema as S  # noqa: E402
+from forecast.models.base import quantiles_from_paths  # noqa: E402
 from forecast.models.calibrated import CalibrationParams  # noqa: E402
 from forecast.models.gbm import LightGBMParams  # noqa: E402
 from forecast.selection import CANDIDATES, SelectionParams, fit_default  # noqa: E402
+from pipelines.config.settings import Settings  # noqa: E402
 
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 NAMES = ("lo_95", "lo_80", "yhat", "hi_80", "hi_95")
 FIT_HORIZON, HORIZONS = 168, (24, 168)
 HISTORY_HOURS = 24 * 365 + 168  # LightGBM's year plus a week of lags at its oldest row
+PUBLISHED = "published"  # the default's quantiles as the service publishes them: from its sample paths
 
 
 def read_window(file: str, name: str, days: int, gap_days: int = 0) -> pl.DataFrame:
@@ -81,6 +84,9 @@ def ours(train: pl.DataFrame, cutoffs: pl.DataFrame, horizon: int, params: Selec
         wide(m.predict(horizon, QUANTILES)).with_columns(pl.lit(name).alias(S.MODEL))
         for name, m in {"default": model, **model.models}.items()
     ]
+    # What the service publishes: quantiles of the default's sample paths (pipelines.training.publish).
+    paths = model.sample_paths(horizon, Settings().n_samples, seed=0)
+    frames.append(wide(quantiles_from_paths(paths, QUANTILES)).with_columns(pl.lit(PUBLISHED).alias(S.MODEL)))
     preds = pl.concat(frames, how="diagonal").join(cutoffs.select(S.REGION, S.CUTOFF), on=S.REGION)
     return preds, report
 
@@ -140,7 +146,7 @@ def report(section: str, preds: pl.DataFrame, data: pl.DataFrame, horizons) -> d
             table, series = scoring.overall(f), scoring.per_series(f)
             print(f"\n#### {section}, {year.upper()} year, h = {h}: overall (mean over region-folds)\n")
             print(scoring.markdown(table))
-            print(f"\n{scoring.goals(table)}")
+            print(f"\n{scoring.goals(table)}\n{scoring.goals(table, PUBLISHED)}")
             print(f"\n#### {section}, {year.upper()} year, h = {h}: default per series\n")
             print(scoring.markdown(series))
             print(f"\n#### {section}, {year.upper()} year, h = {h}: MASE per series and model\n")

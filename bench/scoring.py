@@ -109,11 +109,11 @@ def markdown(frame: pl.DataFrame, digits: int = 3) -> str:
     return "\n".join(lines)
 
 
-def goals(table: pl.DataFrame) -> str:
-    """One line: the default against the goals (MASE <= 0.90 x best peer; coverage 77-83 / 93-97)."""
-    row = table.filter(pl.col(S.MODEL) == OURS)
+def goals(table: pl.DataFrame, model: str = OURS) -> str:
+    """One line: `model` against the goals (MASE <= 0.90 x best peer; coverage 77-83 / 93-97)."""
+    row = table.filter(pl.col(S.MODEL) == model)
     if not row.height:
-        return "(no default rows)"
+        return f"(no {model} rows)"
     r = row.row(0, named=True)
     ratio = r["ratio_best_peer"]
 
@@ -122,7 +122,7 @@ def goals(table: pl.DataFrame) -> str:
 
     peer = "no peer run" if ratio is None else f"{ratio:.3f} ({mark(ratio <= 0.90)}, goal <= 0.90)"
     return (
-        f"default: MASE ratio to best peer {peer}; "
+        f"{model}: MASE ratio to best peer {peer}; "
         f"coverage 80 % {r['coverage_80']:.1f} ({mark(77 <= r['coverage_80'] <= 83)}, goal 77-83); "
         f"coverage 95 % {r['coverage_95']:.1f} ({mark(93 <= r['coverage_95'] <= 97)}, goal 93-97)"
     )

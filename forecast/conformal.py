@@ -3,7 +3,8 @@
 A calibrated model keeps, per region, the residual paths `actual - point` of forecasts it made at
 K past origins (rows: origins, newest first; columns: steps 1..H). Quantiles at step h are the
 point forecast plus the split-conformal order statistics of the residuals at steps near h;
-sample paths add whole residual rows, so errors keep their correlation across the horizon.
+sample paths follow those quantiles at each step and the residual rows' ranks across steps, so
+errors keep their correlation across the horizon.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def step_pool(residuals: np.ndarray, step: int, neighbours: int) -> np.ndarray:
 
 
 WEEK = 168  # hours: `lead_widen` is the relative widening per week of lead
-TAIL = 0.4  # quantiles further than this from the median are the tails `tail_widen` acts on
+TAIL = 0.4  # levels further than this from 0.5 (beyond the 80 % interval) are the tails...
+FULL_TAIL = 0.475  # ...`tail_widen` acts on, fully from this one (the 95 % interval) outwards
 
 
 def conformal_offsets(
@@ -48,24 +50,29 @@ def conformal_offsets(
     """Offsets to add to the point forecast: shape (len(quantiles), horizon), ordered in q per step.
 
     Pooling a few neighbouring steps steadies the tails when there are few origins; it does not
-    mix lead times far apart, so the interval still widens with the horizon. Quantiles beyond the
-    80 % interval (|q - 0.5| > 0.4) lie `tail_widen` times as far from the pool's median, and every
-    quantile of step s (1-based) 1 + `lead_widen` * s / 168 times as far.
+    mix lead times far apart, so the interval still widens with the horizon. Quantiles of the 95 %
+    interval and beyond (|q - 0.5| >= 0.475) lie `tail_widen` times as far from the pool's median,
+    those between it and the 80 % interval by a factor rising linearly from 1 (so the quantile
+    function has no jump that sample paths would straddle), and every quantile of step s
+    (1-based) 1 + `lead_widen` * s / 168 times as far.
     """
     if residuals.shape[1] < horizon:
         raise ValueError(f"calibrated for {residuals.shape[1]} steps, asked for {horizon}")
     qs = sorted(quantiles)
+    ramp = np.clip(np.round((np.abs(np.array(qs) - 0.5) - TAIL) / (FULL_TAIL - TAIL), 9), 0.0, 1.0)
+    tail = 1.0 + (tail_widen - 1.0) * ramp
+    ranks: dict[int, np.ndarray] = {}  # 0-based ranks of the levels, per pool size
     out = np.zeros((len(qs), horizon))
     for h in range(horizon):
         pool = step_pool(residuals, h, neighbours)
         if pool.size == 0:
             continue
-        ranks = [conformal_rank(q, pool.size) for q in qs]
-        out[:, h] = np.sort(pool)[np.array(ranks) - 1]
+        if pool.size not in ranks:
+            ranks[pool.size] = np.array([conformal_rank(q, pool.size) for q in qs]) - 1
+        out[:, h] = np.sort(pool)[ranks[pool.size]]
         median = float(np.median(pool))
         if tail_widen != 1.0:
-            tails = np.abs(np.array(qs) - 0.5) > TAIL + 1e-9
-            out[tails, h] = median + tail_widen * (out[tails, h] - median)
+            out[:, h] = median + tail * (out[:, h] - median)
         if lead_widen:
             out[:, h] = median + (1.0 + lead_widen * (h + 1) / WEEK) * (out[:, h] - median)
     # Quantiles of one sample at increasing levels are ordered already; this guards ties and NaN.
@@ -87,12 +94,50 @@ def lead_columns(shift: int, horizon: int, calibrated: int) -> np.ndarray:
     return lead - 1
 
 
+# Levels at which sample paths tabulate each step's conformal quantile function: steps of 0.005,
+# so every published level (0.01, 0.025, 0.05, ..., 0.99) is one of them.
+LEVELS = np.round(np.linspace(0.005, 0.995, 199), 3)
+
+
 def draw_origins(n_origins: int, n_samples: int, seed: int) -> np.ndarray:
-    """Which residual rows the samples use; same seed and K -> same origins in every component."""
-    return np.random.default_rng(seed).integers(0, n_origins, size=n_samples)
+    """Which residual rows the samples use: each row equally often (+-1), in an order drawn with
+    `seed`; same seed and K -> same origins in every component."""
+    return np.random.default_rng(seed).permutation(np.resize(np.arange(n_origins), n_samples))
 
 
-def residual_paths(residuals: np.ndarray, horizon: int, n_samples: int, seed: int) -> np.ndarray:
-    """Whole residual rows drawn with `seed`, shape (n_samples, horizon); NaN treated as 0."""
-    rows = draw_origins(residuals.shape[0], n_samples, seed)
-    return np.nan_to_num(residuals[rows, :horizon])
+def row_positions(rows: np.ndarray, seed: int) -> np.ndarray:
+    """Each sample's place in (0, 1) among the samples of its row, stratified: the m samples of a
+    row fall one in each of (0, 1/m), (1/m, 2/m), ... in an order drawn with `seed`."""
+    rng = np.random.default_rng([seed, 1])
+    out = np.empty(len(rows))
+    for row in np.unique(rows):
+        mine = np.flatnonzero(rows == row)
+        out[mine] = (rng.permutation(mine.size) + rng.random(mine.size)) / mine.size
+    return out
+
+
+def calibrated_paths(
+    residuals: np.ndarray,
+    horizon: int,
+    n_samples: int,
+    seed: int,
+    neighbours: int = 1,
+    tail_widen: float = 1.0,
+    lead_widen: float = 0.0,
+) -> np.ndarray:
+    """Joint error paths, shape (n_samples, horizon): at each step distributed as the conformal
+    quantiles (`conformal_offsets`, so the paths' quantiles are the intervals `predict` serves),
+    across steps as the residual rows drawn with `seed` (the row's rank at each step, an empirical
+    copula), so errors keep their correlation across the horizon and across components.
+
+    A sample of row k takes, at step s, the level (rank of row k among the K residuals of step s
+    + its place within the row) / K and the conformal offset at that level. Resampling the K raw
+    rows instead would give the K-sample's quantiles, which miss the (K + 1) rule and the widening.
+    """
+    k = residuals.shape[0]
+    table = conformal_offsets(residuals, LEVELS, horizon, neighbours, tail_widen, lead_widen)
+    filled = np.nan_to_num(residuals[:, :horizon])
+    ranks = np.argsort(np.argsort(filled, axis=0, kind="stable"), axis=0, kind="stable")
+    rows = draw_origins(k, n_samples, seed)
+    levels = (ranks[rows] + row_positions(rows, seed)[:, None]) / k
+    return np.column_stack([np.interp(levels[:, h], LEVELS, table[:, h]) for h in range(horizon)])

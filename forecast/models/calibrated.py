@@ -3,7 +3,8 @@
 `fit` holds out the newest stretch of each series: it fits on the history before K rolling origins
 (newest first, `stride` hours apart, the newest `max_horizon` hours before the end), forecasts from
 each origin, keeps the residual paths, then refits on everything. Quantiles are conformal per
-horizon step; sample paths add whole residual rows (see `forecast.conformal`).
+horizon step; sample paths have those quantiles and the residual rows' correlation (see
+`forecast.conformal`).
 """
 
 from __future__ import annotations
@@ -246,7 +247,10 @@ class CalibratedModel(ForecastModel):
         frames, points = [], self.point(horizon)
         residuals = self.aligned_residuals(points)
         for (region,), part in points.group_by(S.REGION, maintain_order=True):
-            noise = conformal.residual_paths(residuals[str(region)], horizon, n_samples, seed)
+            noise = conformal.calibrated_paths(
+                residuals[str(region)], horizon, n_samples, seed, self.calibration_params.neighbours,
+                self.calibration_params.tail_widen, self.calibration_params.lead_widen,
+            )
             paths = part[YHAT].to_numpy()[None, :] + noise
             frames.append(pl.DataFrame({
                 S.REGION: str(region),

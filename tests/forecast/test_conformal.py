@@ -12,11 +12,13 @@ from hypothesis.extra.numpy import arrays
 
 from forecast import schema as S
 from forecast.conformal import (
+    LEVELS,
+    calibrated_paths,
     conformal_offsets,
     conformal_rank,
     draw_origins,
     lead_columns,
-    residual_paths,
+    row_positions,
 )
 from forecast.models.calibrated import CalibrationParams
 from forecast.models.naive import SeasonalNaiveRule
@@ -68,14 +70,89 @@ def test_conformal_offsets__cover_new_draws_at_about_the_nominal_rate():
     assert 0.76 <= coverage <= 0.86
 
 
-def test_residual_paths__same_seed_draws_the_same_origins_in_every_component():
-    a = np.arange(30.0).reshape(10, 3)
-    b = -np.arange(30.0).reshape(10, 3)
-    pa, pb = residual_paths(a, 3, 50, seed=4), residual_paths(b, 3, 50, seed=4)
-    np.testing.assert_array_equal(pa, -pb)
-    np.testing.assert_array_equal(draw_origins(10, 50, 4), draw_origins(10, 50, 4))
-    # rows are whole residual paths, so errors keep their correlation across the horizon
-    assert all(any(np.array_equal(row, r) for r in a) for row in pa)
+def test_draw_origins__each_row_equally_often_and_the_same_for_a_seed():
+    rows = draw_origins(28, 500, seed=4)
+    counts = np.bincount(rows, minlength=28)
+    assert counts.max() - counts.min() <= 1 and counts.sum() == 500
+    np.testing.assert_array_equal(rows, draw_origins(28, 500, seed=4))
+    assert not np.array_equal(rows, draw_origins(28, 500, seed=5))
+
+
+def test_row_positions__one_sample_of_a_row_in_each_equal_slice_of_the_unit_interval():
+    rows = draw_origins(7, 100, seed=2)
+    positions = row_positions(rows, seed=2)
+    for row in range(7):
+        mine = np.sort(positions[rows == row])
+        np.testing.assert_array_equal(np.floor(mine * mine.size), np.arange(mine.size))
+
+
+def test_calibrated_paths__same_seed_same_rows_and_places_in_every_component():
+    # Column-wise increasing maps of the residuals (another target in other units) give the same
+    # map of the paths, sample by sample: one seed, one joint draw.
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(28, 6))
+    pa = calibrated_paths(a, 6, 300, seed=4, neighbours=1, tail_widen=1.1, lead_widen=0.1)
+    pb = calibrated_paths(3 * a + 7, 6, 300, seed=4, neighbours=1, tail_widen=1.1, lead_widen=0.1)
+    np.testing.assert_allclose(pb, 3 * pa + 7)
+
+
+def test_calibrated_paths__keep_each_rows_rank_across_steps():
+    # Step 2's residuals are step 1's reversed in rank, step 3's follow step 1's: a path high at
+    # step 1 is low at step 2 and high at step 3, as its calibration day was.
+    base = np.linspace(-3, 3, 28)
+    residuals = np.column_stack([base, -base ** 3, base * 2 + 1])
+    paths = calibrated_paths(residuals, 3, 400, seed=1)
+    order = [np.argsort(np.argsort(paths[:, h])) for h in range(3)]
+    assert np.corrcoef(order[0], order[1])[0, 1] < -0.99
+    assert np.corrcoef(order[0], order[2])[0, 1] > 0.99
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    residuals=arrays(np.float64, st.tuples(st.integers(4, 30), st.integers(1, 6)),
+                     elements=st.floats(-1e4, 1e4)),
+    seed=st.integers(0, 1000),
+)
+def test_calibrated_paths__quantiles_are_the_conformal_offsets(residuals, seed):
+    # Drawn in equal numbers from every row, at stratified places within it, the paths' empirical
+    # quantiles are the offsets `predict` serves, to within one level step on each side.
+    horizon = residuals.shape[1]
+    paths = calibrated_paths(residuals, horizon, 2000, seed, neighbours=1, tail_widen=1.1, lead_widen=0.1)
+    table = conformal_offsets(residuals, LEVELS, horizon, 1, 1.1, 0.1)
+    for q in (0.025, 0.1, 0.5, 0.9, 0.975):
+        i = int(np.flatnonzero(np.isclose(LEVELS, q))[0])
+        got = np.quantile(paths, q, axis=0)
+        spread = table[-1] - table[0] + 1e-6
+        assert np.all(got >= table[i - 2] - 1e-6 * spread) and np.all(got <= table[i + 2] + 1e-6 * spread)
+
+
+def test_calibrated_paths__cover_exchangeable_errors_at_the_nominal_rate():
+    # Oracle: iid errors. The paths' central 80 % and 95 % intervals cover a fresh error at about
+    # their nominal rates; resampling the 28 raw rows (the old paths) gives the 28-sample's own
+    # quantiles, which cover about 76 % and 91 % here (0.82 / 0.96 for the paths).
+    rng = np.random.default_rng(7)
+    horizon, hits, raw_hits = 4, [], []
+    for trial in range(300):
+        residuals = rng.normal(size=(28, horizon))
+        fresh = rng.normal(size=horizon)
+        paths = calibrated_paths(residuals, horizon, 400, seed=trial, neighbours=1)
+        raw = residuals[rng.integers(0, 28, size=400)]
+        for store, sample in ((hits, paths), (raw_hits, raw)):
+            q = np.quantile(sample, [0.025, 0.1, 0.9, 0.975], axis=0)
+            store.append([(q[1] <= fresh) & (fresh <= q[2]), (q[0] <= fresh) & (fresh <= q[3])])
+    cover80, cover95 = np.mean(hits, axis=(0, 2))
+    raw80, raw95 = np.mean(raw_hits, axis=(0, 2))
+    assert 0.77 <= cover80 <= 0.85 and 0.93 <= cover95 <= 0.975
+    assert raw80 < 0.77 and raw95 < 0.93
+
+
+def test_conformal_offsets__tail_widening_rises_continuously_between_the_80_and_95_levels():
+    # Residuals 1..199 at one step (median 100), tail_widen 1.1: the 90 % interval's quantiles lie
+    # 1 + 0.1 x 2/3 as far from the median (0.05 is two thirds of the way from 0.1 to 0.025).
+    residuals = np.arange(1.0, 200.0).reshape(-1, 1)
+    lo, hi = conformal_offsets(residuals, [0.05, 0.95], 1, neighbours=0, tail_widen=1.1)[:, 0]
+    g = 1 + 0.1 * (0.45 - 0.4) / (0.475 - 0.4)
+    np.testing.assert_allclose([lo, hi], [100 - g * 90, 100 + g * 90])
 
 
 def test_calibrated_model__covers_a_series_with_known_noise_at_the_nominal_rate():

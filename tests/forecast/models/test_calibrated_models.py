@@ -9,8 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from forecast import conformal
 from forecast import schema as S
-from forecast.models.base import NotFittedError
+from forecast.models.base import NotFittedError, quantiles_from_paths
 from forecast.models.calibrated import CalibrationParams, InsufficientHistoryError
 from forecast.models.gbm import GlobalLightGBM, LightGBMParams
 from forecast.models.naive import SeasonalNaiveRule
@@ -69,38 +70,37 @@ def test_model__median_is_close_on_a_clean_seasonal_series(fitted, data, name):
     assert np.mean(np.abs(med - truth)) < 60  # daily swing is 200 MW
 
 
-def centred(residuals: np.ndarray) -> np.ndarray:
-    """Residual paths less each step's median, as the default `centre=True` serves them."""
-    return np.nan_to_num(residuals - np.nan_to_num(np.nanmedian(residuals, axis=0)))
-
-
 @pytest.mark.parametrize("name", list(MODELS))
-def test_sample_paths__are_point_plus_whole_residual_rows_drawn_by_seed(fitted, name):
+def test_sample_paths__are_point_plus_calibrated_error_paths_drawn_by_seed(fitted, name):
+    # The error paths are those of the region's aligned residuals with the model's calibration
+    # settings and this seed: two models with one seed draw the same calibration days
+    # (forecast.conformal: the same rows at the same places), so their paths are joint.
     model = fitted[name]
     paths = model.sample_paths(5, 40, seed=3)
     assert paths.columns == [S.REGION, S.SAMPLE, S.TS, S.VALUE]
-    again = model.sample_paths(5, 40, seed=3)
-    assert paths.equals(again)
-    point = model.point(5).filter(pl.col(S.REGION) == "a")["yhat"].to_numpy()
-    mine = paths.filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)
-    errors = mine[S.VALUE].to_numpy().reshape(40, 5) - point
-    residuals = centred(model.residuals("a")[:, :5])
-    assert all(any(np.allclose(e, r) for r in residuals) for e in errors)
+    assert paths.equals(model.sample_paths(5, 40, seed=3))
+    point = model.point(5)
+    p = model.calibration_params
+    errors = conformal.calibrated_paths(
+        model.aligned_residuals(point)["a"], 5, 40, 3, p.neighbours, p.tail_widen, p.lead_widen
+    )
+    mine = paths.filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)[S.VALUE].to_numpy().reshape(40, 5)
+    np.testing.assert_allclose(mine, point.filter(pl.col(S.REGION) == "a")["yhat"].to_numpy() + errors)
 
 
-def test_sample_paths__components_with_one_seed_share_calendar_origins(fitted):
-    # Two different models, one seed: sample i uses the same calibration origin in both.
-    a = fitted["seasonal_naive"]
-    b = fitted["lightgbm"]
-    assert a.calibration["origin"].unique().sort().equals(b.calibration["origin"].unique().sort())
-    pa = a.sample_paths(4, 30, seed=9).filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)
-    pb = b.sample_paths(4, 30, seed=9).filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)
-    ea = pa[S.VALUE].to_numpy().reshape(30, 4) - a.point(4).filter(pl.col(S.REGION) == "a")["yhat"].to_numpy()
-    eb = pb[S.VALUE].to_numpy().reshape(30, 4) - b.point(4).filter(pl.col(S.REGION) == "a")["yhat"].to_numpy()
-    ra, rb = centred(a.residuals("a")[:, :4]), centred(b.residuals("a")[:, :4])
-    ka = [int(np.argmin(np.abs(ra - e).sum(axis=1))) for e in ea]
-    kb = [int(np.argmin(np.abs(rb - e).sum(axis=1))) for e in eb]
-    assert ka == kb
+@pytest.mark.parametrize("name", list(MODELS))
+def test_sample_paths__quantiles_are_the_intervals_predict_serves(fitted, name):
+    # The service publishes quantiles of the paths (headroom is formed path by path): they must be
+    # the conformal intervals the benchmark scores, not the narrower quantiles of K raw rows.
+    model = fitted[name]
+    served = model.predict(5, [0.1, 0.5, 0.9]).pivot(on=S.QUANTILE, index=[S.REGION, S.TS], values=S.VALUE)
+    drawn = quantiles_from_paths(model.sample_paths(5, 2000, seed=1), [0.1, 0.5, 0.9]).pivot(
+        on=S.QUANTILE, index=[S.REGION, S.TS], values=S.VALUE
+    )
+    both = served.join(drawn, on=[S.REGION, S.TS], suffix="_paths")
+    width = (both["0.9"] - both["0.1"]).to_numpy()
+    for q in ("0.1", "0.5", "0.9"):
+        assert np.all(np.abs(both[q] - both[f"{q}_paths"]).to_numpy() <= 0.05 * width + 1e-6)
 
 
 def test_calibration__forecasts_only_from_data_before_each_origin(data):
