@@ -69,6 +69,23 @@ class MSTLParams:
     )
 
 
+def damped_holt_forecast(
+    y: np.ndarray, params: dict[str, float], level: float, trend: float, horizon: int
+) -> np.ndarray:
+    """Additive damped-trend Holt smoothing of `y` from (`level`, `trend`), then `horizon` steps ahead.
+
+    The recursions of statsmodels' ExponentialSmoothing(trend="add", damped_trend=True) with fixed
+    `params` (smoothing_level, smoothing_trend, damping_trend), without its per-call overhead: the
+    calibration re-runs them at every origin (~15x faster than `fit(optimized=False)` + `forecast`).
+    """
+    alpha, beta, phi = params["smoothing_level"], params["smoothing_trend"], params["damping_trend"]
+    for value in y.tolist():
+        previous = level
+        level = alpha * value + (1 - alpha) * (level + phi * trend)
+        trend = beta * (level - previous) + (1 - beta) * phi * trend
+    return level + np.cumsum(phi ** np.arange(1, horizon + 1)) * trend
+
+
 class MSTLETS(CalibratedModel):
     """MSTL seasonal components repeated forward, plus an ETS forecast of trend + remainder."""
 
@@ -119,10 +136,8 @@ class MSTLETS(CalibratedModel):
         adjusted, seasonals = self._decompose(y)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ets = ExponentialSmoothing(adjusted, trend="add", damped_trend=True).fit(
-                optimized=False, **self._ets[region]
-            )
-        out = np.asarray(ets.forecast(horizon))
+            level, trend, _ = ExponentialSmoothing(adjusted, trend="add", damped_trend=True).initial_values()
+        out = damped_holt_forecast(adjusted, self._ets[region], level, trend, horizon)
         steps = np.arange(horizon)
         for period, comp in seasonals:
             out = out + comp[len(comp) - period + steps % period]

@@ -7,6 +7,7 @@ edits a shared file. Every command is a thin door into a pipeline function.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,13 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from forecast.errors import UserError
+from pipelines.executor import WORKER_THREAD_ENV
+
+# One native BLAS/OpenMP thread unless the caller chose (`make run` sets the same), before the
+# command modules load numpy: `headroom serve` or `train` run by hand fits SARIMAX beside LightGBM
+# (whose own threads are HEADROOM_TRAIN_THREADS), and spinning BLAS threads stall both on 2 cores.
+for _name in WORKER_THREAD_ENV:
+    os.environ.setdefault(_name, "1")
 
 app = typer.Typer(
     name="headroom",

@@ -15,7 +15,7 @@ from forecast.models.base import NotFittedError, quantiles_from_paths
 from forecast.models.calibrated import CalibrationParams, InsufficientHistoryError
 from forecast.models.gbm import GlobalLightGBM, LightGBMParams
 from forecast.models.naive import SeasonalNaiveRule
-from forecast.models.statsm import MSTLETS, SARIMAXModel, SARIMAXParams
+from forecast.models.statsm import MSTLETS, SARIMAXModel, SARIMAXParams, damped_holt_forecast
 
 CAL = CalibrationParams(max_horizon=12, origins=8, stride=5, min_train=120, neighbours=1)
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -217,3 +217,22 @@ def test_centre__makes_the_median_the_point_forecast(data, centre):
         np.testing.assert_allclose(median, point, atol=2.0)
     else:
         assert (median > point + 20).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_damped_holt_forecast__is_statsmodels_damped_trend_ets_with_fixed_parameters(seed):
+    # Oracle: statsmodels' own filter and forecast with the same parameters and initial state.
+    import warnings
+
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    rng = np.random.default_rng(seed)
+    y = 1000 + np.cumsum(rng.normal(0, 5, 600)) + 30 * np.sin(np.arange(600) / 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ExponentialSmoothing(y, trend="add", damped_trend=True)
+        fitted = model.fit()
+        params = {k: float(fitted.params[k]) for k in ("smoothing_level", "smoothing_trend", "damping_trend")}
+        expected = model.fit(optimized=False, **params).forecast(48)
+    level, trend, _ = model.initial_values()
+    np.testing.assert_allclose(damped_holt_forecast(y, params, level, trend, 48), expected, rtol=1e-10)

@@ -95,6 +95,26 @@ def test_help__starts_without_importing_the_model_stack():
     assert out.strip() == "[]"
 
 
+@pytest.mark.parametrize("preset", [None, "2"])
+def test_cli__one_native_thread_unless_the_caller_chose_before_numpy_loads(preset):
+    # `headroom serve` or `train` run by hand (not through `make run`): BLAS and OpenMP pools of
+    # one thread, so a SARIMAX fit never spins beside LightGBM; a caller's own setting is kept.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    if preset:
+        env["OMP_NUM_THREADS"] = preset
+    code = (
+        "import pipelines.cli, numpy, lightgbm\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(sorted({(i['user_api'], i['num_threads']) for i in threadpool_info()}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == f"[('blas', 1), ('openmp', {preset or 1})]"
+
+
 @pytest.mark.parametrize(
     "needs", ["pipelines.serving.published, pipelines.store", "pipelines.ingest.observations"]
 )
