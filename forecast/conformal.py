@@ -100,9 +100,11 @@ LEVELS = np.round(np.linspace(0.005, 0.995, 199), 3)
 
 
 def draw_origins(n_origins: int, n_samples: int, seed: int) -> np.ndarray:
-    """Which residual rows the samples use: each row equally often (+-1), in an order drawn with
-    `seed`; same seed and K -> same origins in every component."""
-    return np.random.default_rng(seed).permutation(np.resize(np.arange(n_origins), n_samples))
+    """Which residual rows the samples use: each row equally often (+-1; which rows get the extra
+    ones, or the only ones when n_samples < K, drawn too), in an order drawn with `seed`; same
+    seed and K -> same origins in every component."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(np.resize(rng.permutation(n_origins), n_samples))
 
 
 def row_positions(rows: np.ndarray, seed: int) -> np.ndarray:
@@ -116,6 +118,18 @@ def row_positions(rows: np.ndarray, seed: int) -> np.ndarray:
     return out
 
 
+def step_ranks(residuals: np.ndarray, seed: int) -> np.ndarray:
+    """Rank (0-based) of each row's residual among the K of its step; a missing one counts as the
+    step's median, and ties are broken by one random order of the rows drawn with `seed`."""
+    filled = np.where(np.isnan(residuals), np.nanmedian(residuals, axis=0, keepdims=True), residuals)
+    filled = np.nan_to_num(filled)  # a step without any residual
+    ties = np.broadcast_to(np.random.default_rng([seed, 2]).random((len(filled), 1)), filled.shape)
+    order = np.lexsort((ties, filled), axis=0)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(len(filled))[:, None], axis=0)
+    return ranks
+
+
 def calibrated_paths(
     residuals: np.ndarray,
     horizon: int,
@@ -126,18 +140,27 @@ def calibrated_paths(
     lead_widen: float = 0.0,
 ) -> np.ndarray:
     """Joint error paths, shape (n_samples, horizon): at each step distributed as the conformal
-    quantiles (`conformal_offsets`, so the paths' quantiles are the intervals `predict` serves),
+    quantiles (`conformal_offsets`, so the paths' quantiles are the conformal intervals),
     across steps as the residual rows drawn with `seed` (the row's rank at each step, an empirical
     copula), so errors keep their correlation across the horizon and across components.
 
     A sample of row k takes, at step s, the level (rank of row k among the K residuals of step s
-    + its place within the row) / K and the conformal offset at that level. Resampling the K raw
-    rows instead would give the K-sample's quantiles, which miss the (K + 1) rule and the widening.
+    + its place within the row) / K and the conformal offset at that level, interpolated between
+    the tabulated `LEVELS`. Resampling the K raw rows instead would give the K-sample's quantiles,
+    which miss the (K + 1) rule and the widening. Levels are spread over [0, 1] as the samples'
+    plotting positions (j / (n - 1) for the j-th smallest), so the paths' linear empirical
+    quantile at q is the offset at q, not one a little inside it.
     """
     k = residuals.shape[0]
     table = conformal_offsets(residuals, LEVELS, horizon, neighbours, tail_widen, lead_widen)
-    filled = np.nan_to_num(residuals[:, :horizon])
-    ranks = np.argsort(np.argsort(filled, axis=0, kind="stable"), axis=0, kind="stable")
+    ranks = step_ranks(residuals[:, :horizon], seed)
     rows = draw_origins(k, n_samples, seed)
     levels = (ranks[rows] + row_positions(rows, seed)[:, None]) / k
-    return np.column_stack([np.interp(levels[:, h], LEVELS, table[:, h]) for h in range(horizon)])
+    if n_samples > 1:
+        levels = np.clip((levels * n_samples - 0.5) / (n_samples - 1), 0.0, 1.0)
+    # Linear interpolation in the table at every (sample, step) at once; flat beyond its ends.
+    upper = np.clip(np.searchsorted(LEVELS, levels, side="right"), 1, len(LEVELS) - 1)
+    lo, hi = LEVELS[upper - 1], LEVELS[upper]
+    weight = np.clip((levels - lo) / (hi - lo), 0.0, 1.0)
+    steps = np.arange(horizon)
+    return table[upper - 1, steps] * (1 - weight) + table[upper, steps] * weight

@@ -58,7 +58,7 @@ def test_quantile_mode__trained_levels_come_from_their_boosters_sorted_per_row(m
     pred = model.predict(6, [0.1, 0.5, 0.9]).sort(S.REGION, S.TS, S.QUANTILE)
     wide = pred[S.VALUE].to_numpy().reshape(-1, 3)
     np.testing.assert_allclose(wide, table[:, [0, 2, 4]])
-    # sample paths keep the point forecast plus whole residual rows, as in conformal mode
+    # sample paths carry the conformal intervals, as in conformal mode (not the boosters' quantiles)
     paths = model.sample_paths(6, 20, seed=1)
     assert paths.height == 2 * 6 * 20
 
