@@ -59,12 +59,12 @@ def main() -> None:
         f, fc, _ = sh.factors(rec, data, 3)
         point, resid = sh.variant(rec, f, fc, 0.5, sh.BLIND, (24,))
         resid = resid - np.nan_to_num(np.nanmedian(resid, axis=0))  # centred, as served
-        widen = (cal.neighbours, cal.tail_widen, cal.lead_widen)
+        shape = cal.interval_shape()
         paths = {
             "whole residual rows (before)": point + raw_rows(resid, N_SAMPLES, SEED),
-            "calibrated paths (now)": point + calibrated_paths(resid, sr.H, N_SAMPLES, SEED, *widen),
+            "calibrated paths (now)": point + calibrated_paths(resid, sr.H, N_SAMPLES, SEED, **shape),
         }
-        quantiles = {"predict": point + conformal_offsets(resid, QS, sr.H, *widen)}
+        quantiles = {"predict": point + conformal_offsets(resid, QS, sr.H, **shape)}
         quantiles.update({name: np.quantile(p, QS, axis=0) for name, p in paths.items()})
         y = rec["actual"]
         for name, q in quantiles.items():

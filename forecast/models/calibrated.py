@@ -63,6 +63,11 @@ class CalibrationParams:
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})
     seed: int = field(default=0, metadata={"description": "Seed of sample paths drawn by predict()."})
 
+    def interval_shape(self) -> dict[str, float]:
+        """How residuals become intervals, as `conformal.conformal_offsets` and
+        `conformal.calibrated_paths` take it: pooled neighbours, tail and lead widening."""
+        return {"neighbours": self.neighbours, "tail_widen": self.tail_widen, "lead_widen": self.lead_widen}
+
 
 class InsufficientHistoryError(UserError, ValueError):
     """A region is too short for the calibration origins plus a minimal training window."""
@@ -227,8 +232,7 @@ class CalibratedModel(ForecastModel):
         residuals = self.aligned_residuals(points)
         for (region,), part in points.group_by(S.REGION, maintain_order=True):
             offsets = conformal.conformal_offsets(
-                residuals[str(region)], qs, horizon, self.calibration_params.neighbours,
-                self.calibration_params.tail_widen, self.calibration_params.lead_widen,
+                residuals[str(region)], qs, horizon, **self.calibration_params.interval_shape()
             )
             values = part[YHAT].to_numpy()[None, :] + offsets
             frames.append(pl.DataFrame({
@@ -248,8 +252,7 @@ class CalibratedModel(ForecastModel):
         residuals = self.aligned_residuals(points)
         for (region,), part in points.group_by(S.REGION, maintain_order=True):
             noise = conformal.calibrated_paths(
-                residuals[str(region)], horizon, n_samples, seed, self.calibration_params.neighbours,
-                self.calibration_params.tail_widen, self.calibration_params.lead_widen,
+                residuals[str(region)], horizon, n_samples, seed, **self.calibration_params.interval_shape()
             )
             paths = part[YHAT].to_numpy()[None, :] + noise
             frames.append(pl.DataFrame({

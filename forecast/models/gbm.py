@@ -225,8 +225,7 @@ class GlobalLightGBM(CalibratedModel):
                 mine = regions == region
                 offsets = conformal.conformal_offsets(
                     residuals[str(region)], list(qs[lower | upper]), horizon,
-                    self.calibration_params.neighbours, self.calibration_params.tail_widen,
-                    self.calibration_params.lead_widen,
+                    **self.calibration_params.interval_shape(),
                 )
                 values[np.ix_(mine, lower | upper)] = point[mine, None] + offsets[:, steps[mine]].T
             values[:, lower] = np.minimum(values[:, lower], table[:, :1])
