@@ -7,6 +7,7 @@ and the peers' forecasts on the same rows. `bench/study_rules.py` then scores se
 interval rules on these files without refitting anything.
 
     nice -n 15 .venv/bin/python bench/study.py --series EIA930_PJM --years validation --out /tmp/study
+        [--history-weeks 4]   (a short history: only the last 4 weeks before each origin)
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--part", default="0/1", help="i/n: origins k with k %% n == i.")
+    parser.add_argument(
+        "--history-weeks", type=int, default=None, help="Fit on only these weeks before each origin."
+    )
     args = parser.parse_args()
     names = args.series.split(",")
     lgbm = LightGBMParams() if args.rows is None else LightGBMParams(rows_budget=args.rows)
@@ -81,7 +85,8 @@ def main() -> None:
         if path.with_suffix(".done").exists():
             continue
         t0 = time.perf_counter()
-        parts = dump_origin(rd.train_rows(data, group, HISTORY_HOURS), group, params, peers)
+        hours = HISTORY_HOURS if args.history_weeks is None else args.history_weeks * 168
+        parts = dump_origin(rd.train_rows(data, group, hours), group, params, peers)
         actual = rd.test_rows(data, group, FIT_HORIZON)
         for kind, frame in parts.items():
             frame.with_columns(pl.lit(group["year"][0]).alias("year")).write_parquet(

@@ -37,18 +37,21 @@ MEMBERS = ("mstl_ets", "sarimax", "lightgbm")
 BLIND = ("mstl_ets", "sarimax")
 
 
-def year_before(data: pl.DataFrame, region: str, cutoff) -> pl.DataFrame:
-    """The region's known hours in the year up to `cutoff`."""
+def year_before(data: pl.DataFrame, region: str, cutoff, days: int = 365) -> pl.DataFrame:
+    """The region's known hours in the year (or `days`) up to `cutoff`."""
     mine = data.filter(pl.col(S.REGION) == region)
-    year = (pl.col(S.TS) <= cutoff) & (pl.col(S.TS) > cutoff - timedelta(days=365))
+    year = (pl.col(S.TS) <= cutoff) & (pl.col(S.TS) > cutoff - timedelta(days=days))
     return mine.filter(year).drop_nulls(S.VALUE)
 
 
-def factors(rec: dict, data: pl.DataFrame, min_holidays: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(factor per forecast hour, factor per calibration cell, holiday mask of forecast hours)."""
+def factors(
+    rec: dict, data: pl.DataFrame, min_holidays: int, days: int = 365
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(factor per forecast hour, factor per calibration cell, holiday mask of forecast hours),
+    the effect learnt on the `days` before the origin."""
     region, cutoff = rec["region"], rec["cutoff"]
     tz, cal = rd.timezones([region]), rd.calendars([region])
-    hist = year_before(data, region, cutoff)
+    hist = year_before(data, region, cutoff, days)
     eff = holiday_effects(hist, tz, cal, min_holidays=min_holidays)
     rows = pl.DataFrame({S.REGION: [region] * len(rec["ts"]), S.TS: rec["ts"]})
     crow = pl.DataFrame({S.REGION: [region] * len(rec["cal_ts"]), S.TS: rec["cal_ts"]})

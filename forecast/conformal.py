@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.stats import norm as normal
 
 
 def conformal_rank(q: float, n: int) -> int:
@@ -34,6 +35,24 @@ def step_pool(residuals: np.ndarray, step: int, neighbours: int) -> np.ndarray:
     return pool[np.isfinite(pool)]
 
 
+def few_origins_factor(q: float, origins: int, reference: int = 28) -> float:
+    """How much further from the median quantile q must lie when K = `origins` calibration
+    origins set it than when `reference` do (1 from `reference` origins on).
+
+    K residual rows resolve levels up to K / (K + 1) (the largest conformal rank is K); a level
+    beyond is extrapolated from there as a normal tail, z(q) / z(K / (K + 1)). The factor is that
+    extrapolation at K over the one at `reference`, whose tails `tail_widen` already covers."""
+    if origins >= reference or origins < 1 or abs(q - 0.5) < 1e-9:
+        return 1.0
+    level = 0.5 + abs(q - 0.5)
+
+    def beyond(k: int) -> float:
+        reach = k / (k + 1)
+        return 1.0 if level <= reach else float(normal.ppf(level) / normal.ppf(reach))
+
+    return beyond(origins) / beyond(reference)
+
+
 WEEK = 168  # hours: `lead_widen` is the relative widening per week of lead
 TAIL = 0.4  # levels further than this from 0.5 (beyond the 80 % interval) are the tails...
 FULL_TAIL = 0.475  # ...`tail_widen` acts on, fully from this one (the 95 % interval) outwards
@@ -46,6 +65,7 @@ def conformal_offsets(
     neighbours: int = 1,
     tail_widen: float = 1.0,
     lead_widen: float = 0.0,
+    reference_origins: int = 0,
 ) -> np.ndarray:
     """Offsets to add to the point forecast: shape (len(quantiles), horizon), ordered in q per step.
 
@@ -55,12 +75,19 @@ def conformal_offsets(
     those between it and the 80 % interval by a factor rising linearly from 1 (so the quantile
     function has no jump that sample paths would straddle), and every quantile of step s
     (1-based) 1 + `lead_widen` * s / 168 times as far.
+
+    With fewer origins K (rows) than `reference_origins` (the K those widenings were chosen at),
+    `lead_widen` grows as reference / K and the tails beyond K / (K + 1) by `few_origins_factor`.
     """
     if residuals.shape[1] < horizon:
         raise ValueError(f"calibrated for {residuals.shape[1]} steps, asked for {horizon}")
     qs = sorted(quantiles)
     ramp = np.clip(np.round((np.abs(np.array(qs) - 0.5) - TAIL) / (FULL_TAIL - TAIL), 9), 0.0, 1.0)
     tail = 1.0 + (tail_widen - 1.0) * ramp
+    origins = int(np.isfinite(residuals).any(axis=1).sum())
+    if 0 < origins < reference_origins:
+        tail = tail * np.array([few_origins_factor(q, origins, reference_origins) for q in qs])
+        lead_widen = lead_widen * reference_origins / origins
     ranks: dict[int, np.ndarray] = {}  # 0-based ranks of the levels, per pool size
     out = np.zeros((len(qs), horizon))
     for h in range(horizon):
@@ -71,7 +98,7 @@ def conformal_offsets(
             ranks[pool.size] = np.array([conformal_rank(q, pool.size) for q in qs]) - 1
         out[:, h] = np.sort(pool)[ranks[pool.size]]
         median = float(np.median(pool))
-        if tail_widen != 1.0:
+        if (tail != 1.0).any():
             out[:, h] = median + tail * (out[:, h] - median)
         if lead_widen:
             out[:, h] = median + (1.0 + lead_widen * (h + 1) / WEEK) * (out[:, h] - median)
@@ -138,6 +165,7 @@ def calibrated_paths(
     neighbours: int = 1,
     tail_widen: float = 1.0,
     lead_widen: float = 0.0,
+    reference_origins: int = 0,
 ) -> np.ndarray:
     """Joint error paths, shape (n_samples, horizon): at each step distributed as the conformal
     quantiles (`conformal_offsets`, so the paths' quantiles are the conformal intervals),
@@ -152,7 +180,9 @@ def calibrated_paths(
     quantile at q is the offset at q, not one a little inside it.
     """
     k = residuals.shape[0]
-    table = conformal_offsets(residuals, LEVELS, horizon, neighbours, tail_widen, lead_widen)
+    table = conformal_offsets(
+        residuals, LEVELS, horizon, neighbours, tail_widen, lead_widen, reference_origins
+    )
     ranks = step_ranks(residuals[:, :horizon], seed)
     rows = draw_origins(k, n_samples, seed)
     levels = (ranks[rows] + row_positions(rows, seed)[:, None]) / k

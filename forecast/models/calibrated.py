@@ -59,14 +59,22 @@ class CalibrationParams:
         default=0.1,
         metadata={"description": "Intervals widen by this fraction per week of lead."},
     )
+    reference_origins: int = field(
+        default=28,
+        metadata={"description": "Fewer origins than this (a short history) widen the intervals."},
+    )
     refit: bool = field(default=True, metadata={"description": "Refit on all history after calibrating."})
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})
     seed: int = field(default=0, metadata={"description": "Seed of sample paths drawn by predict()."})
 
     def interval_shape(self) -> dict[str, float]:
         """How residuals become intervals, as `conformal.conformal_offsets` and
-        `conformal.calibrated_paths` take it: pooled neighbours, tail and lead widening."""
-        return {"neighbours": self.neighbours, "tail_widen": self.tail_widen, "lead_widen": self.lead_widen}
+        `conformal.calibrated_paths` take it: pooled neighbours, tail and lead widening, and the
+        origins those widenings hold for."""
+        return {
+            "neighbours": self.neighbours, "tail_widen": self.tail_widen, "lead_widen": self.lead_widen,
+            "reference_origins": self.reference_origins,
+        }
 
 
 class InsufficientHistoryError(UserError, ValueError):

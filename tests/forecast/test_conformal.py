@@ -16,6 +16,7 @@ from forecast.conformal import (
     conformal_offsets,
     conformal_rank,
     draw_origins,
+    few_origins_factor,
     lead_columns,
     row_positions,
     step_ranks,
@@ -222,3 +223,59 @@ def test_lead_columns__take_the_same_hour_of_day_at_an_equal_or_longer_lead():
     np.testing.assert_array_equal(lead_columns(10, 40, 48)[-3:], [47, 24, 25])
     # neither fits (calibrated for under a day): the step's own lead
     np.testing.assert_array_equal(lead_columns(10, 12, 12), [10, 11, *range(2, 12)])
+
+
+def test_few_origins_factor__normal_tail_beyond_what_k_rows_resolve_relative_to_28():
+    # Hand-worked with z = the standard normal quantile: z(0.975) = 1.959964, z(0.95) = 1.644854,
+    # z(10/11) = 1.335178, z(28/29) = 1.818646. Ten rows resolve levels up to 10/11 = 0.909: the
+    # 80 % interval (0.9) is inside it, the 90 % one (0.95) beyond it and inside 28/29, the 95 %
+    # one (0.975) beyond both.
+    assert few_origins_factor(0.9, 10) == 1.0 and few_origins_factor(0.1, 10) == 1.0
+    np.testing.assert_allclose(few_origins_factor(0.95, 10), 1.644854 / 1.335178, rtol=1e-5)
+    np.testing.assert_allclose(few_origins_factor(0.025, 10), 1.818646 / 1.335178, rtol=1e-5)
+    assert few_origins_factor(0.975, 28) == 1.0 and few_origins_factor(0.975, 60) == 1.0
+    assert few_origins_factor(0.5, 4) == 1.0
+
+
+def test_conformal_offsets__28_origins_or_more_are_not_widened_for_few_origins():
+    rng = np.random.default_rng(2)
+    shape = CalibrationParams().interval_shape()
+    qs = [0.025, 0.1, 0.5, 0.9, 0.975]
+    for k in (28, 40):
+        residuals = rng.normal(size=(k, 168))
+        np.testing.assert_array_equal(
+            conformal_offsets(residuals, qs, 168, **shape),
+            conformal_offsets(residuals, qs, 168, **{**shape, "reference_origins": 0}),
+        )
+
+
+def test_conformal_offsets__lead_widening_grows_as_28_over_k_with_few_origins():
+    # Ten rows, each one constant error across the week (so every step's pool is the same): the
+    # 80 % quantile at step s lies (1 + 0.1 x 28/10 x s/168) times as far from the median.
+    residuals = np.repeat(np.arange(-4.5, 5.5)[:, None], 168, axis=1)
+    shape = {**CalibrationParams().interval_shape(), "tail_widen": 1.0}
+    hi = conformal_offsets(residuals, [0.5, 0.9], 168, **shape)[1]
+    np.testing.assert_allclose(hi, 4.5 * (1 + 0.28 * np.arange(1, 169) / 168))
+
+
+def test_conformal_offsets__few_origins_cover_day_level_errors_as_28_do():
+    # Oracle: each calibration day's error is one normal shift for all its hours (plus a little
+    # hourly noise), as a day's weather shifts load. Pooling neighbouring steps then adds copies,
+    # not information: ten rows' 95 % interval (their extremes x 1.1) covered 87 % of a new
+    # day's hours. Widened for few origins it covers as 28 rows' does (95 %).
+    rng = np.random.default_rng(5)
+    shape, horizon = CalibrationParams().interval_shape(), 24
+    hits, unwidened = [], []
+    for _ in range(600):
+        residuals = rng.normal(size=(10, 1)) + 0.1 * rng.normal(size=(10, horizon))
+        fresh = rng.normal() + 0.1 * rng.normal(size=horizon)
+        for store, ref in ((hits, 28), (unwidened, 0)):
+            q = conformal_offsets(
+                residuals, [0.025, 0.1, 0.9, 0.975], horizon, **{**shape, "reference_origins": ref}
+            )
+            store.append([
+                np.mean((q[1] <= fresh) & (fresh <= q[2])), np.mean((q[0] <= fresh) & (fresh <= q[3]))
+            ])
+    cover80, cover95 = np.mean(hits, axis=0)
+    assert 0.75 <= cover80 <= 0.83 and 0.93 <= cover95 <= 0.97
+    assert np.mean(unwidened, axis=0)[1] < 0.90

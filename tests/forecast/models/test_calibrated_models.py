@@ -82,7 +82,7 @@ def test_sample_paths__are_point_plus_calibrated_error_paths_drawn_by_seed(fitte
     point = model.point(5)
     p = model.calibration_params
     errors = conformal.calibrated_paths(
-        model.aligned_residuals(point)["a"], 5, 40, 3, p.neighbours, p.tail_widen, p.lead_widen
+        model.aligned_residuals(point)["a"], 5, 40, 3, **p.interval_shape()
     )
     mine = paths.filter(pl.col(S.REGION) == "a").sort(S.SAMPLE, S.TS)[S.VALUE].to_numpy().reshape(40, 5)
     np.testing.assert_allclose(mine, point.filter(pl.col(S.REGION) == "a")["yhat"].to_numpy() + errors)
