@@ -1,6 +1,7 @@
-"""How SARIMAX is estimated, on the validation year: its joint likelihood fit (now) against a
-two-step fit (OLS on the Fourier terms, then ARMA likelihood on the residuals) and the joint fit
-started from the two-step's estimates. The fleet goal's largest cost is the joint fit.
+"""How SARIMAX is estimated, on the validation year: the joint likelihood fit (until stop 25), a
+two-step fit (OLS on the Fourier terms, then ARMA likelihood on the residuals), the joint fit
+started from the two-step's estimates, and feasible GLS (`statsm.regression_arma_gls`, now).
+The joint fit was the fleet goal's largest cost.
 
 Each series' 13 validation origins (bench/realdata.py); SARIMAX as `forecast.models.statsm`
 specifies it (4 weeks, ARMA(2, 1), 4 daily and 3 weekly Fourier pairs, standardised y), fitted at
@@ -28,71 +29,33 @@ sys.path.insert(0, str(ROOT / "bench"))
 import realdata as rd  # noqa: E402
 
 from forecast import schema as S  # noqa: E402
-from forecast.models.statsm import SARIMAXModel  # noqa: E402
+from forecast.models.statsm import SARIMAXModel, regression_arma_gls  # noqa: E402
 
 H = 168
+ORDER = (2, 0, 1)
 
 
 def fits(
     z: np.ndarray, x: np.ndarray, x_ahead: np.ndarray, maxiter: int
 ) -> dict[str, tuple[np.ndarray, float]]:
     """Standardised forecasts and seconds of each way of fitting."""
+    model = SARIMAX(z, exog=x, order=ORDER, trend="c", concentrate_scale=True)
     out = {}
     t = time.perf_counter()
-    joint = SARIMAX(z, exog=x, order=(2, 0, 1), trend="c", concentrate_scale=True).fit(
-        disp=False, maxiter=maxiter
-    )
-    out["joint likelihood (now)"] = (joint.forecast(H, exog=x_ahead), time.perf_counter() - t)
+    joint = model.fit(disp=False, maxiter=maxiter)
+    out["joint likelihood (until stop 25)"] = (joint.forecast(H, exog=x_ahead), time.perf_counter() - t)
     t = time.perf_counter()
-    design = np.column_stack([np.ones(len(z)), x])
-    beta = np.linalg.lstsq(design, z, rcond=None)[0]
-    arma = SARIMAX(z - design @ beta, order=(2, 0, 1), trend="n", concentrate_scale=True).fit(
-        disp=False, maxiter=maxiter
-    )
-    two = np.column_stack([np.ones(H), x_ahead]) @ beta + arma.forecast(H)
+    two_step = regression_arma_gls(z, x, ORDER, maxiter, rounds=1)
     seconds = time.perf_counter() - t
-    out["two-step"] = (two, seconds)
+    out["two-step: OLS, then ARMA"] = (model.filter(two_step).forecast(H, exog=x_ahead), seconds)
     t = time.perf_counter()
-    warm = SARIMAX(z, exog=x, order=(2, 0, 1), trend="c", concentrate_scale=True).fit(
-        start_params=joint_params(beta, arma), disp=False, maxiter=maxiter
-    )
+    warm = model.fit(start_params=two_step, disp=False, maxiter=maxiter)
     warm_seconds = time.perf_counter() - t + seconds  # the two-step's own time included
     out["joint, started from the two-step"] = (warm.forecast(H, exog=x_ahead), warm_seconds)
     t = time.perf_counter()
-    gls = iterated_gls(z, x, maxiter)
-    out["iterated GLS (2 rounds)"] = (gls.forecast(H, exog=x_ahead), time.perf_counter() - t)
+    gls = model.filter(regression_arma_gls(z, x, ORDER, maxiter))
+    out["feasible GLS, two rounds (now)"] = (gls.forecast(H, exog=x_ahead), time.perf_counter() - t)
     return out
-
-
-def iterated_gls(z: np.ndarray, x: np.ndarray, maxiter: int, rounds: int = 2):
-    """Regression with ARMA errors by feasible GLS: OLS, ARMA on the residuals, the regression
-    again on ARMA-prewhitened data, ARMA again; the joint model filtered at those parameters."""
-    from scipy.signal import lfilter
-
-    design = np.column_stack([np.ones(len(z)), x])
-    beta = np.linalg.lstsq(design, z, rcond=None)[0]
-    arma_params = None
-    burn = 48
-    for r in range(rounds):
-        arma = SARIMAX(z - design @ beta, order=(2, 0, 1), trend="n", concentrate_scale=True)
-        fit = arma.fit(start_params=arma_params, disp=False, maxiter=maxiter)
-        arma_params = fit.params
-        if r == rounds - 1:
-            break
-        ar = np.r_[1.0, -fit.arparams]
-        ma = np.r_[1.0, fit.maparams]
-        wz = lfilter(ar, ma, z)[burn:]
-        wd = lfilter(ar, ma, design, axis=0)[burn:]
-        beta = np.linalg.lstsq(wd, wz, rcond=None)[0]
-    joint = SARIMAX(z, exog=x, order=(2, 0, 1), trend="c", concentrate_scale=True)
-    return joint.filter(joint_params(beta, fit))
-
-
-def joint_params(beta: np.ndarray, arma) -> np.ndarray:
-    """SARIMAX(trend="c", exog) parameters from a regression (constant first) and an ARMA fit on
-    its residuals: statsmodels' constant is the ARMA's intercept, mean x (1 - sum of AR terms)."""
-    intercept = beta[0] * (1 - arma.arparams.sum())
-    return np.concatenate([[intercept], beta[1:], arma.params])
 
 
 def main() -> None:
