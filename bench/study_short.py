@@ -28,17 +28,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import realdata as rd  # noqa: E402
 import study_holidays as sh  # noqa: E402
+import study_paths as sp  # noqa: E402
 import study_rules as sr  # noqa: E402
 
 from forecast.conformal import conformal_offsets, few_origins_factor  # noqa: E402
 from forecast.models.calibrated import CalibrationParams  # noqa: E402
 
-QS = (0.025, 0.1, 0.5, 0.9, 0.975)
-
-
-def covered(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
-    ok = np.isfinite(y)
-    return float(np.mean((y[ok] >= lo[ok]) & (y[ok] <= hi[ok])) * 100)
+QS = sp.QS
+covered = sp.covered
 
 
 def main() -> None:
