@@ -36,13 +36,12 @@ def step_pool(residuals: np.ndarray, step: int, neighbours: int) -> np.ndarray:
 
 
 def few_origins_factor(q: float, origins: int, reference: int = 28) -> float:
-    """How much further from the median quantile q must lie when K = `origins` calibration
-    origins set it than when `reference` do (1 from `reference` origins on).
+    """How much further from the median quantile q lies with K = `origins` (>= 2) calibration
+    origins than with `reference` (1 from there on, and for K < 2, which has no spread to widen).
 
-    K residual rows resolve levels up to K / (K + 1) (the largest conformal rank is K); a level
-    beyond is extrapolated from there as a normal tail, z(q) / z(K / (K + 1)). The factor is that
-    extrapolation at K over the one at `reference`, whose tails `tail_widen` already covers."""
-    if origins >= reference or origins < 1 or abs(q - 0.5) < 1e-9:
+    K independent rows resolve levels up to K / (K + 1); a level beyond is extrapolated from there
+    as a normal tail, z(q) / z(K / (K + 1)), relative to the same extrapolation at `reference`."""
+    if origins >= reference or origins < 2 or abs(q - 0.5) < 1e-9:
         return 1.0
     level = 0.5 + abs(q - 0.5)
 
@@ -76,7 +75,7 @@ def conformal_offsets(
     function has no jump that sample paths would straddle), and every quantile of step s
     (1-based) 1 + `lead_widen` * s / 168 times as far.
 
-    With fewer origins K (rows) than `reference_origins` (the K those widenings were chosen at),
+    With 2 <= K < `reference_origins` origins (rows; the K those widenings were chosen at),
     `lead_widen` grows as reference / K and the tails beyond K / (K + 1) by `few_origins_factor`.
     """
     if residuals.shape[1] < horizon:
@@ -85,7 +84,7 @@ def conformal_offsets(
     ramp = np.clip(np.round((np.abs(np.array(qs) - 0.5) - TAIL) / (FULL_TAIL - TAIL), 9), 0.0, 1.0)
     tail = 1.0 + (tail_widen - 1.0) * ramp
     origins = int(np.isfinite(residuals).any(axis=1).sum())
-    if 0 < origins < reference_origins:
+    if 1 < origins < reference_origins:
         tail = tail * np.array([few_origins_factor(q, origins, reference_origins) for q in qs])
         lead_widen = lead_widen * reference_origins / origins
     ranks: dict[int, np.ndarray] = {}  # 0-based ranks of the levels, per pool size

@@ -67,7 +67,7 @@ class CalibrationParams:
     n_samples: int = field(default=400, metadata={"description": "Paths drawn when predict() needs them."})
     seed: int = field(default=0, metadata={"description": "Seed of sample paths drawn by predict()."})
 
-    def interval_shape(self) -> dict[str, float]:
+    def interval_shape(self) -> dict[str, float | int]:
         """How residuals become intervals, as `conformal.conformal_offsets` and
         `conformal.calibrated_paths` take it: pooled neighbours, tail and lead widening, and the
         origins those widenings hold for."""

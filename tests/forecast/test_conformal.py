@@ -235,6 +235,11 @@ def test_few_origins_factor__normal_tail_beyond_what_k_rows_resolve_relative_to_
     np.testing.assert_allclose(few_origins_factor(0.025, 10), 1.818646 / 1.335178, rtol=1e-5)
     assert few_origins_factor(0.975, 28) == 1.0 and few_origins_factor(0.975, 60) == 1.0
     assert few_origins_factor(0.5, 4) == 1.0
+    # One origin has no spread to widen (K / (K + 1) = 0.5 would divide by z = 0): left as it is.
+    assert few_origins_factor(0.975, 1) == 1.0
+    shape = CalibrationParams().interval_shape()
+    one_row = conformal_offsets(np.ones((1, 24)), [0.025, 0.5, 0.975], 24, **shape)
+    assert np.isfinite(one_row).all()
 
 
 def test_conformal_offsets__28_origins_or_more_are_not_widened_for_few_origins():

@@ -6,18 +6,32 @@ import numpy as np
 import pytest
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from forecast.models.statsm import SARIMAXParams, regression_arma_gls
+from forecast.models.statsm import GLS_BURN_IN, SARIMAXParams, arma_innovations, regression_arma_gls
+
+
+def arma_noise(seed: int, n: int = 672) -> tuple[np.ndarray, np.ndarray]:
+    """ARMA(2, 1) errors u (AR 1.2, -0.3: sum 0.9; MA 0.4) and their innovations e."""
+    e, u = np.random.default_rng(seed).normal(size=n), np.zeros(n)
+    for i in range(2, n):
+        u[i] = 1.2 * u[i - 1] - 0.3 * u[i - 2] + e[i] + 0.4 * e[i - 1]
+    return u, e
 
 
 def simulated(seed: int, n: int = 672, mean: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
-    """Daily and weekly Fourier terms plus ARMA(2, 1) errors (AR sum 0.9) around `mean`."""
-    rng = np.random.default_rng(seed)
+    """Daily and weekly Fourier terms plus ARMA(2, 1) errors around `mean`."""
     t = np.arange(n)
     x = np.column_stack([np.sin(2 * np.pi * t / 24), np.cos(2 * np.pi * t / 24), np.sin(2 * np.pi * t / 168)])
-    e, u = rng.normal(size=n), np.zeros(n)
-    for i in range(2, n):
-        u[i] = 1.2 * u[i - 1] - 0.3 * u[i - 2] + e[i] + 0.4 * e[i - 1]
-    return mean + x @ np.array([0.8, -0.5, 0.3]) + u, x
+    return mean + x @ np.array([0.8, -0.5, 0.3]) + arma_noise(seed, n)[0], x
+
+
+def test_arma_innovations__turn_arma_errors_back_into_their_innovations():
+    # The prewhitening of the GLS step: statsmodels' sign conventions (AR params enter as
+    # 1 - 1.2 L + 0.3 L^2, MA as 1 + 0.4 L). After the burn-in the zero start has died out.
+    u, e = arma_noise(0)
+    np.testing.assert_allclose(arma_innovations(u, np.array([1.2, -0.3]), np.array([0.4])), e[GLS_BURN_IN:],
+                               atol=1e-9)
+    both = arma_innovations(np.column_stack([u, 2 * u]), np.array([1.2, -0.3]), np.array([0.4]))
+    np.testing.assert_allclose(both[:, 1], 2 * e[GLS_BURN_IN:], atol=1e-9)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -32,6 +46,21 @@ def test_regression_arma_gls__reaches_the_joint_likelihood_of_the_converged_fit(
     np.testing.assert_allclose(gls[1:4], joint.params[1:4], atol=0.25)  # the Fourier coefficients
 
 
+def test_regression_arma_gls__is_more_efficient_than_ols_where_ols_is_not_efficient():
+    # A regressor of white noise under persistent ARMA errors: GLS (the prewhitened regression)
+    # estimates its slope about 7x as precisely as OLS (RMS error 0.024 vs 0.166; the same with
+    # one round, which is OLS, fails). For Fourier terms OLS is already
+    # efficient, so the likelihood test above cannot tell the two apart.
+    gls_err, ols_err = [], []
+    for seed in range(12):
+        u, _ = arma_noise(seed)
+        x = np.random.default_rng(100 + seed).normal(size=(len(u), 1))
+        z = 1.0 + 0.5 * x[:, 0] + u
+        gls_err.append(regression_arma_gls(z, x, (2, 0, 1), maxiter=50)[1] - 0.5)
+        ols_err.append(np.linalg.lstsq(np.column_stack([np.ones(len(z)), x]), z, rcond=None)[0][1] - 0.5)
+    assert np.sqrt(np.mean(np.square(gls_err))) < 0.6 * np.sqrt(np.mean(np.square(ols_err)))
+
+
 def test_regression_arma_gls__constant_is_the_arma_intercept_so_forecasts_revert_to_the_mean():
     # statsmodels' trend="c" constant c enters the ARMA: the process mean is c / (1 - sum AR).
     # Passing the regression constant (5) as c would revert to about 5 / (1 - 0.9) = 50.
@@ -42,9 +71,19 @@ def test_regression_arma_gls__constant_is_the_arma_intercept_so_forecasts_revert
     assert abs(far.mean() - z.mean()) < 1.0
 
 
+def test_regression_arma_gls__white_noise_errors_are_ols():
+    z, x = simulated(5)
+    ols = np.linalg.lstsq(np.column_stack([np.ones(len(z)), x]), z, rcond=None)[0]
+    np.testing.assert_allclose(regression_arma_gls(z, x, (0, 0, 0), maxiter=10), ols)
+    model = SARIMAX(z, exog=x, order=(0, 0, 0), trend="c", concentrate_scale=True)
+    assert np.isfinite(model.filter(ols).forecast(3, exog=x[:3])).all()
+
+
 def test_regression_arma_gls__refuses_differenced_errors_and_params_refuse_unknown_fits():
     z, x = simulated(4)
     with pytest.raises(ValueError, match="d = 0"):
         regression_arma_gls(z, x, (1, 1, 0), maxiter=10)
+    with pytest.raises(ValueError, match="rounds"):
+        regression_arma_gls(z, x, (1, 0, 0), maxiter=10, rounds=0)
     with pytest.raises(ValueError, match="fit must be one of"):
         SARIMAXParams(fit="newton")
