@@ -1,6 +1,6 @@
 """How SARIMAX is estimated, on the validation year: the joint likelihood fit (until stop 25), a
 two-step fit (OLS on the Fourier terms, then ARMA likelihood on the residuals), the joint fit
-started from the two-step's estimates, and feasible GLS (`statsm.regression_arma_gls`, now).
+started from the two-step's estimates, and feasible GLS (`forecast.models.gls.regression_arma_gls`, now).
 The joint fit was the fleet goal's largest cost.
 
 Each series' 13 validation origins (bench/realdata.py); SARIMAX as `forecast.models.statsm`
@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import realdata as rd  # noqa: E402
 
 from forecast import schema as S  # noqa: E402
-from forecast.models.statsm import SARIMAXModel, regression_arma_gls  # noqa: E402
+from forecast.models.gls import regression_arma_gls  # noqa: E402
+from forecast.models.statsm import SARIMAXModel  # noqa: E402
 
 H = 168
 ORDER = (2, 0, 1)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from forecast.models.statsm import GLS_BURN_IN, SARIMAXParams, arma_innovations, regression_arma_gls
+from forecast.models.gls import GLS_BURN_IN, arma_innovations, regression_arma_gls
+from forecast.models.statsm import SARIMAXParams
 
 
 def arma_noise(seed: int, n: int = 672) -> tuple[np.ndarray, np.ndarray]:
