@@ -77,6 +77,7 @@ def main() -> None:
     cutoffs = rd.Plan(per_year=args.folds).cutoffs(data, tuple(args.years.split(",")))
     args.out.mkdir(parents=True, exist_ok=True)
     part, n_parts = (int(x) for x in args.part.split("/"))
+    hours = HISTORY_HOURS if args.history_weeks is None else args.history_weeks * 168
     for (k,), group in cutoffs.group_by("k", maintain_order=True):
         if k % n_parts != part:
             continue
@@ -85,7 +86,6 @@ def main() -> None:
         if path.with_suffix(".done").exists():
             continue
         t0 = time.perf_counter()
-        hours = HISTORY_HOURS if args.history_weeks is None else args.history_weeks * 168
         parts = dump_origin(rd.train_rows(data, group, hours), group, params, peers)
         actual = rd.test_rows(data, group, FIT_HORIZON)
         for kind, frame in parts.items():

@@ -175,7 +175,7 @@ class SARIMAXParams:
     # with numerical gradients stopped at maxiter in half the fits and took 7x as long.
     fit: str = field(
         default="gls",
-        metadata={"description": "'gls': regression by feasible GLS, then ARMA; 'likelihood': joint."},
+        metadata={"description": "'gls' (d = 0 only): feasible GLS, then ARMA; 'likelihood': joint fit."},
     )
     local_level: bool = field(
         default=True,

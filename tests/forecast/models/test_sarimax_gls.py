@@ -49,9 +49,9 @@ def test_regression_arma_gls__reaches_the_joint_likelihood_of_the_converged_fit(
 
 def test_regression_arma_gls__is_more_efficient_than_ols_where_ols_is_not_efficient():
     # A regressor of white noise under persistent ARMA errors: GLS (the prewhitened regression)
-    # estimates its slope about 7x as precisely as OLS (RMS error 0.024 vs 0.166; the same with
-    # one round, which is OLS, fails). For Fourier terms OLS is already
-    # efficient, so the likelihood test above cannot tell the two apart.
+    # estimates its slope about 7x as precisely as OLS (RMS error 0.024 vs 0.166); one round,
+    # which is OLS, fails this. For Fourier terms OLS is already efficient, so the likelihood
+    # test above cannot tell the two apart.
     gls_err, ols_err = [], []
     for seed in range(12):
         u, _ = arma_noise(seed)
