@@ -40,10 +40,11 @@ def regression_arma_gls(
     start = None
     for done in range(1, rounds + 1):
         arma = SARIMAX(z - design @ beta, order=(p, 0, q), trend="n", concentrate_scale=True)
-        fit = arma.fit(start_params=start, disp=False, maxiter=maxiter)
-        start = fit.params
+        # The parameters alone (AR, then MA): no results object, no smoother pass.
+        start = arma.fit(start_params=start, disp=False, maxiter=maxiter, return_params=True)
+        arparams, maparams = start[:p], start[p: p + q]
         if done < rounds:  # GLS: the regression on the prewhitened data (Cochrane-Orcutt)
-            whitened = arma_innovations(np.column_stack([z, design]), fit.arparams, fit.maparams)
+            whitened = arma_innovations(np.column_stack([z, design]), arparams, maparams)
             beta = np.linalg.lstsq(whitened[:, 1:], whitened[:, 0], rcond=None)[0]
-    intercept = beta[0] * (1 - float(np.sum(fit.arparams)))
-    return np.concatenate([[intercept], beta[1:], fit.params])
+    intercept = beta[0] * (1 - float(np.sum(arparams)))
+    return np.concatenate([[intercept], beta[1:], start])

@@ -68,6 +68,11 @@ class MSTLParams:
     loess_jumps: bool = field(
         default=True, metadata={"description": "Trend and low-pass LOESS every window/10 points, as R's stl."}
     )
+    # R's stl runs 2 inner passes without robustness weights (Cleveland et al. 1990), statsmodels 5:
+    # 2.2x faster, validation-year MASE 0.753 / 1.233 against 0.756 / 1.236 (docs/forecasting.md).
+    inner_iter: int = field(
+        default=2, metadata={"description": "STL inner-loop passes (R's stl: 2; statsmodels: 5)."}
+    )
 
 
 def damped_holt_forecast(
@@ -120,7 +125,7 @@ class MSTLETS(CalibratedModel):
                 y, period=period, seasonal=window, seasonal_deg=self.params.seasonal_deg,
                 trend_jump=-(-config["trend"] // 10), low_pass_jump=-(-config["low_pass"] // 10),
             )
-        return stl.fit()
+        return stl.fit(inner_iter=self.params.inner_iter)
 
     def _fit_history(self, history: pl.DataFrame, future: pl.DataFrame) -> None:
         self._ets = {}
@@ -155,6 +160,20 @@ class MSTLETS(CalibratedModel):
             ])
             frames.append(_frame(region, origins, points))
         return pl.concat(frames)
+
+
+def state_forecast(res, exog_ahead: np.ndarray) -> np.ndarray:
+    """`res.forecast(len(exog_ahead), exog=exog_ahead)` of a time-invariant SARIMAX with its exog in
+    the observation intercept, stepped from the filter's last predicted state (no extension model:
+    ~8x faster)."""
+    fr, model = res.filter_results, res.model
+    design, transition, intercept = fr.design[0, :, 0], fr.transition[:, :, 0], fr.state_intercept[:, 0]
+    beta = np.asarray(res.params)[model.k_trend: model.k_trend + model.k_exog]
+    state, out = fr.predicted_state[:, -1].copy(), np.empty(len(exog_ahead))
+    for j in range(len(out)):
+        out[j] = design @ state
+        state = transition @ state + intercept
+    return out + exog_ahead @ beta
 
 
 SARIMAX_FITS = ("gls", "likelihood")
@@ -261,6 +280,6 @@ class SARIMAXModel(CalibratedModel):
                 if self.params.local_level:
                     mu = float(values[max(0, i + 1 - self.params.window_hours): i + 1].mean())
                 applied = res.apply((values[lo: i + 1] - mu) / sd, exog=x_now)
-                rows.append(mu + sd * np.asarray(applied.forecast(horizon, exog=x_ahead)))
+                rows.append(mu + sd * state_forecast(applied, x_ahead))
             frames.append(_frame(region, origins, np.vstack(rows)))
         return pl.concat(frames)

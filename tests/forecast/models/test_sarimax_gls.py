@@ -88,3 +88,18 @@ def test_regression_arma_gls__refuses_differenced_errors_and_params_refuse_unkno
         regression_arma_gls(z, x, (1, 0, 0), maxiter=10, rounds=0)
     with pytest.raises(ValueError, match="fit must be one of"):
         SARIMAXParams(fit="newton")
+
+
+@pytest.mark.parametrize(("order", "trend"), [((2, 0, 1), "c"), ((1, 1, 1), "n")])
+def test_state_forecast__is_statsmodels_forecast_from_the_applied_filter(order, trend):
+    # The calibration's forecast at each origin: stepped from the filter's last predicted state
+    # instead of statsmodels' extension model. Same numbers, with and without differencing.
+    from forecast.models.statsm import state_forecast
+
+    y, x = simulated(3)
+    res = SARIMAX(y[:500], exog=x[:500], order=order, trend=trend, concentrate_scale=True).fit(
+        disp=False, maxiter=30
+    )
+    applied = res.apply(y[300:600] + 1.0, exog=x[300:600])
+    expected = np.asarray(applied.forecast(72, exog=x[600:672]))
+    np.testing.assert_allclose(state_forecast(applied, x[600:672]), expected, rtol=0, atol=1e-9)
