@@ -21,6 +21,7 @@ import hashlib
 import json
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -174,6 +175,14 @@ def main() -> None:
     parser.add_argument(
         "--rows", type=int, default=None, help="LightGBM rows_budget (default: LightGBMParams')."
     )
+    parser.add_argument("--rounds", type=int, default=LightGBMParams.n_estimators, help="LightGBM rounds.")
+    parser.add_argument(
+        "--learning-rate", type=float, default=LightGBMParams.learning_rate, help="LightGBM shrinkage."
+    )
+    parser.add_argument(
+        "--lightgbm-refit", action=argparse.BooleanOptionalAction, default=LightGBMParams.refit,
+        help="LightGBM refits on all history after calibrating.",
+    )
     parser.add_argument("--peers", default=",".join(PEERS), help="Peers to run; '' for none.")
     parser.add_argument(
         "--no-main", action="store_true", help="Skip the year-spread folds of the full history."
@@ -213,7 +222,10 @@ def main() -> None:
         parser.error(f"unknown series {unknown}; choose from {', '.join(rd.SERIES)}")
     if not rd.LONG.exists():
         parser.error(f"{rd.LONG} not found: the real series live in ../shared/data/long")
-    lgbm = LightGBMParams() if args.rows is None else LightGBMParams(rows_budget=args.rows)
+    lgbm = LightGBMParams(
+        n_estimators=args.rounds, learning_rate=args.learning_rate, refit=args.lightgbm_refit
+    )
+    lgbm = lgbm if args.rows is None else replace(lgbm, rows_budget=args.rows)
     params = SelectionParams(
         candidates=tuple(args.candidates.split(",")), lightgbm=lgbm,
         ensemble_holidays=args.ensemble_holidays, holiday_effect=args.holiday_effect,

@@ -8,6 +8,7 @@ each group's selection fitted and predicted in a pool of N spawned processes wit
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/speed.py --regions 200 [--workers 2] [--no-inline]
         [--candidates seasonal_naive,lightgbm,ensemble]
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/speed.py --regions 32 --profile
 """
 
 from __future__ import annotations
@@ -82,7 +83,22 @@ def pooled(data: pl.DataFrame, cal: dict, tz: dict, candidates, workers: int) ->
     return time.perf_counter() - t0
 
 
-def speed(n_regions: int, candidates, workers: int, inline: bool) -> None:
+def profile(data: pl.DataFrame, cal: dict, tz: dict, candidates) -> None:
+    """cProfile of one training group fitted and predicted inline, one thread: where the time goes."""
+    import cProfile
+    import pstats
+    from dataclasses import replace
+
+    base = selection(candidates)
+    params = replace(base, lightgbm=replace(base.lightgbm, num_threads=1))
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.runcall(_fit_predict, data, cal, tz, params)
+    print(f"  one group of {data[S.REGION].n_unique()} regions inline: {time.perf_counter() - t0:.1f}s")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+def speed(n_regions: int, candidates, workers: int, inline: bool, profile_only: bool = False) -> None:
     import psutil
 
     from pipelines.demo import synthetic as syn
@@ -98,6 +114,9 @@ def speed(n_regions: int, candidates, workers: int, inline: bool) -> None:
         cal[region.id], tz[region.id] = region.holidays, region.timezone
     data = pl.concat(frames)
     print(f"\n### speed: {n_regions} regions x {ts.len()} hours = {data.height} rows", flush=True)
+    if profile_only:
+        profile(data, cal, tz, candidates)
+        return
     proc = psutil.Process()
     t_ours = float("inf")
     if inline:
@@ -132,8 +151,11 @@ def main() -> None:
         "--candidates", default=",".join(CANDIDATES),
         help="Default: the default selection. seasonal_naive,lightgbm,ensemble: the light set.",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="Only profile the regions as one group, inline (--regions 32)."
+    )
     args = parser.parse_args()
-    speed(args.regions, tuple(args.candidates.split(",")), args.workers, not args.no_inline)
+    speed(args.regions, tuple(args.candidates.split(",")), args.workers, not args.no_inline, args.profile)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Quantiles come either from conformal calibration of the point forecast or, with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Self
 
 import lightgbm as lgb
@@ -47,6 +47,10 @@ class LightGBMParams:
     rows_budget: int = field(default=400_000, metadata={"description": "Training rows over all regions."})
     min_rows_per_region: int = field(default=2000, metadata={"description": "Training rows per region, min."})
     num_threads: int = field(default=2, metadata={"description": "LightGBM threads."})
+    refit: bool = field(
+        default=True,
+        metadata={"description": "Refit on all history after calibrating (False: serve that fit)."},
+    )
     seed: int = field(default=0, metadata={"description": "Seed of row sampling and bagging."})
     intervals: str = field(default="conformal", metadata={
         "description": "Quantiles from 'conformal' residuals of the point model, or 'quantile' boosters."
@@ -74,8 +78,9 @@ class GlobalLightGBM(CalibratedModel):
         calendars: Mapping[str, str] | None = None,
         timezones: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(calibration)
         self.params = params or LightGBMParams()
+        calibration = calibration or CalibrationParams()
+        super().__init__(calibration if self.params.refit else replace(calibration, refit=False))
         self.calendars = dict(calendars or {})
         self.timezones = dict(timezones or {})
         self.booster: lgb.Booster | None = None

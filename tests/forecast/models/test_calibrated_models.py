@@ -242,3 +242,17 @@ def test_damped_holt_forecast__is_statsmodels_damped_trend_ets_with_fixed_parame
         expected = model.fit(optimized=False, **params).forecast(48)
     level, trend, _ = model.initial_values()
     np.testing.assert_allclose(damped_holt_forecast(y, params, level, trend, 48), expected, rtol=1e-10)
+
+
+def test_lightgbm__without_refit_serves_the_booster_its_intervals_were_measured_on(data):
+    # refit=False: one boosting, before the calibration origins; the served point forecasts come
+    # from that booster (the calibration's own), so the conformal intervals are exactly its errors'.
+    with_refit = GlobalLightGBM(SMALL_GBM, CAL).fit(data)
+    once = GlobalLightGBM(replace(SMALL_GBM, refit=False), CAL).fit(data)
+    assert once.calibration_params.refit is False and with_refit.calibration_params.refit is True
+    assert CAL.refit is True  # the shared calibration settings are left as they were
+    np.testing.assert_array_equal(once.residuals("a"), with_refit.residuals("a"))
+    calibration_booster = GlobalLightGBM(SMALL_GBM, replace(CAL, refit=False)).fit(data).booster
+    assert once.booster.model_to_string() == calibration_booster.model_to_string()
+    assert with_refit.booster.model_to_string() != once.booster.model_to_string()
+    assert once.predict(12).height == with_refit.predict(12).height
