@@ -83,7 +83,7 @@ def ets_variant(params: MSTLParams, trend: str | None, damped: bool):
 
 VARIANTS = {
     "ours (now)": lambda: ours(MSTLParams()),
-    "ours inner 2 (R)": lambda: ours(MSTLParams(inner_iter=2)),
+    "ours inner 5 (statsmodels)": lambda: ours(MSTLParams(inner_iter=5)),
     "ours (6 weeks)": lambda: ours(MSTLParams(window_hours=SIX_WEEKS, seasonal_deg=1)),
     "ours (12 weeks)": lambda: ours(MSTLParams(seasonal_deg=1)),
     "ours (1 year)": lambda: ours(MSTLParams(seasonal_deg=1, window_hours=24 * 365)),
