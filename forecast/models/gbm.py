@@ -49,7 +49,7 @@ class LightGBMParams:
     num_threads: int = field(default=2, metadata={"description": "LightGBM threads."})
     refit: bool = field(
         default=True,
-        metadata={"description": "Refit on all history after calibrating (False: serve that fit)."},
+        metadata={"description": "False: serve the calibration fit (True: as CalibrationParams.refit)."},
     )
     seed: int = field(default=0, metadata={"description": "Seed of row sampling and bagging."})
     intervals: str = field(default="conformal", metadata={
@@ -249,4 +249,5 @@ class GlobalLightGBM(CalibratedModel):
 
     def describe(self) -> dict:
         """Parameters and features, for the model registry."""
-        return {"params": asdict(self.params), "features": self._features}
+        params = {**asdict(self.params), "refit": self.calibration_params.refit}  # what was done
+        return {"params": params, "features": self._features}

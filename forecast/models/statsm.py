@@ -74,6 +74,10 @@ class MSTLParams:
         default=2, metadata={"description": "STL inner-loop passes (R's stl: 2; statsmodels: 5)."}
     )
 
+    def __post_init__(self) -> None:
+        if self.inner_iter < 1:
+            raise ValueError(f"inner_iter must be >= 1, got {self.inner_iter}")
+
 
 def damped_holt_forecast(
     y: np.ndarray, params: dict[str, float], level: float, trend: float, horizon: int
@@ -167,6 +171,8 @@ def state_forecast(res, exog_ahead: np.ndarray) -> np.ndarray:
     the observation intercept, stepped from the filter's last predicted state (no extension model:
     ~8x faster)."""
     fr, model = res.filter_results, res.model
+    if model.trend not in (None, "n", "c") or not model.mle_regression or fr.transition.shape[-1] != 1:
+        raise ValueError("state_forecast needs a time-invariant SARIMAX: trend 'n' or 'c', exog by MLE")
     design, transition, intercept = fr.design[0, :, 0], fr.transition[:, :, 0], fr.state_intercept[:, 0]
     beta = np.asarray(res.params)[model.k_trend: model.k_trend + model.k_exog]
     state, out = fr.predicted_state[:, -1].copy(), np.empty(len(exog_ahead))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
+import pytest
 
 from forecast import schema as S
 from forecast.models.calibrated import CalibrationParams
@@ -63,3 +64,11 @@ def test_mstl_ets__decomposition_is_statsmodels_mstl_with_rs_inner_passes_and_r_
     assert 0 < np.abs(jumped - exact).max() < 1.0
     for (_, a), (_, b) in zip(jumped_seasonals, seasonals, strict=True):
         assert np.abs(a - b).max() < 1.0
+
+
+def test_mstl_params__refuse_no_inner_passes():
+    # With no inner pass STL returns an all-zero seasonal component without a word.
+    from forecast.models.statsm import MSTLParams
+
+    with pytest.raises(ValueError, match="inner_iter"):
+        MSTLParams(inner_iter=0)

@@ -103,3 +103,23 @@ def test_state_forecast__is_statsmodels_forecast_from_the_applied_filter(order, 
     applied = res.apply(y[300:600] + 1.0, exog=x[300:600])
     expected = np.asarray(applied.forecast(72, exog=x[600:672]))
     np.testing.assert_allclose(state_forecast(applied, x[600:672]), expected, rtol=0, atol=1e-9)
+
+
+def test_state_forecast__on_the_served_gls_path_with_temperature_and_refuses_a_time_trend():
+    # As SARIMAXModel serves it: filtered at the GLS parameters, with temperature and its square as
+    # two more exogenous columns. A time trend makes the system time-varying: refused, not guessed.
+    from forecast.models.statsm import state_forecast
+
+    y, x = simulated(4)
+    temp = 10 + 5 * np.sin(2 * np.pi * np.arange(len(y)) / 24 + 1.0)
+    exog = np.column_stack([x, temp, (temp - 18) ** 2])
+    z = (y - y.mean()) / y.std() + 0.02 * temp
+    model = SARIMAX(z[:500], exog=exog[:500], order=(2, 0, 1), trend="c", concentrate_scale=True)
+    res = model.filter(regression_arma_gls(z[:500], exog[:500], (2, 0, 1), 30))
+    applied = res.apply(z[400:600], exog=exog[400:600])
+    expected = np.asarray(applied.forecast(72, exog=exog[600:672]))
+    np.testing.assert_allclose(state_forecast(applied, exog[600:672]), expected, rtol=0, atol=1e-9)
+    trended = SARIMAX(z[:500], exog=exog[:500], order=(1, 0, 0), trend="ct")
+    trended = trended.filter(np.r_[0.0, 0.0, np.zeros(5), 0.5, 1.0])
+    with pytest.raises(ValueError, match="time-invariant"):
+        state_forecast(trended, exog[500:510])
