@@ -21,7 +21,6 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -173,7 +172,7 @@ def main() -> None:
     parser.add_argument("--spacing-days", type=int, default=29)
     parser.add_argument("--candidates", default=",".join(CANDIDATES))
     parser.add_argument(
-        "--rows", type=int, default=None, help="LightGBM rows_budget (default: LightGBMParams')."
+        "--rows", type=int, default=LightGBMParams.rows_budget, help="LightGBM rows_budget."
     )
     parser.add_argument("--rounds", type=int, default=LightGBMParams.n_estimators, help="LightGBM rounds.")
     parser.add_argument(
@@ -223,9 +222,9 @@ def main() -> None:
     if not rd.LONG.exists():
         parser.error(f"{rd.LONG} not found: the real series live in ../shared/data/long")
     lgbm = LightGBMParams(
-        n_estimators=args.rounds, learning_rate=args.learning_rate, refit=args.lightgbm_refit
+        n_estimators=args.rounds, learning_rate=args.learning_rate, refit=args.lightgbm_refit,
+        rows_budget=args.rows,
     )
-    lgbm = lgbm if args.rows is None else replace(lgbm, rows_budget=args.rows)
     params = SelectionParams(
         candidates=tuple(args.candidates.split(",")), lightgbm=lgbm,
         ensemble_holidays=args.ensemble_holidays, holiday_effect=args.holiday_effect,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +38,12 @@ QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 def selection(candidates) -> SelectionParams:
     return SelectionParams(candidates=candidates)
+
+
+def one_thread_selection(candidates) -> SelectionParams:
+    """`selection`, with LightGBM on one thread: as each process of a pool (or the profile) runs it."""
+    base = selection(candidates)
+    return replace(base, lightgbm=replace(base.lightgbm, num_threads=1))
 
 
 def mlforecast_model():
@@ -65,13 +72,11 @@ def pooled(data: pl.DataFrame, cal: dict, tz: dict, candidates, workers: int) ->
     """Wall seconds of the training groups fitted and predicted in a pool of `workers` processes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    from dataclasses import replace
 
     from pipelines.executor import one_thread_per_worker
     from pipelines.training.train import train_groups
 
-    base = selection(candidates)
-    params = replace(base, lightgbm=replace(base.lightgbm, num_threads=1))
+    params = one_thread_selection(candidates)
     parts = [data.filter(pl.col(S.REGION).is_in(g)) for g in train_groups(data[S.REGION].unique().to_list())]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(
@@ -87,13 +92,10 @@ def profile(data: pl.DataFrame, cal: dict, tz: dict, candidates) -> None:
     """cProfile of one training group fitted and predicted inline, one thread: where the time goes."""
     import cProfile
     import pstats
-    from dataclasses import replace
 
-    base = selection(candidates)
-    params = replace(base, lightgbm=replace(base.lightgbm, num_threads=1))
     profiler = cProfile.Profile()
     t0 = time.perf_counter()
-    profiler.runcall(_fit_predict, data, cal, tz, params)
+    profiler.runcall(_fit_predict, data, cal, tz, one_thread_selection(candidates))
     print(f"  one group of {data[S.REGION].n_unique()} regions inline: {time.perf_counter() - t0:.1f}s")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
